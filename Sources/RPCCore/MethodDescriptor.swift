@@ -57,3 +57,34 @@ public struct HTTPRule: Sendable, Hashable {
     self.responseBody = responseBody
   }
 }
+
+/// One row of a service's method table: what the transport and the HTTP gateway need to know
+/// about a method without knowing its types statically.
+public struct MethodInfo: Sendable {
+  /// The method.
+  public let descriptor: MethodDescriptor
+  /// The request message type.
+  public let inputType: any RPCMessage.Type
+  /// The response message type.
+  public let outputType: any RPCMessage.Type
+  /// The HTTP bindings from `google.api.http`, the main one first; empty if unannotated.
+  public let httpRules: [HTTPRule]
+
+  /// Creates a row.
+  /// - Parameters:
+  ///   - descriptor: The method.
+  ///   - inputType: The request message type.
+  ///   - outputType: The response message type.
+  ///   - httpRules: The HTTP bindings.
+  public init(
+    descriptor: MethodDescriptor,
+    inputType: any RPCMessage.Type,
+    outputType: any RPCMessage.Type,
+    httpRules: [HTTPRule]
+  ) {
+    self.descriptor = descriptor
+    self.inputType = inputType
+    self.outputType = outputType
+    self.httpRules = httpRules
+  }
+}

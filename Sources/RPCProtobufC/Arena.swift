@@ -113,10 +113,10 @@ public struct EncodeArena: ~Copyable {
   ) throws(ProtobufEncodingError) -> UnsafeMutablePointer<CChar> {
     var value = value
     let count = value.utf8.count
-    if count == 0 {
-      return UnsafeMutablePointer(mutating: CProtobufC_emptyString())
-    }
+    // Even "" gets its own byte: protobuf-c skips a oneof string whose pointer is the shared
+    // default empty string, so that pointer would drop a oneof set to "".
     let destination = self.allocate(CChar.self, count: count + 1)
+    if count == 0 { return destination }
     let hasNUL = value.withUTF8 { source in
       memcpy(destination, source.baseAddress!, count)
       return memchr(source.baseAddress!, 0, count) != nil

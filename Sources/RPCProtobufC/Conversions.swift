@@ -71,16 +71,38 @@ public enum ProtobufCValues {
   ///   - base: The array member.
   ///   - convert: Converts one element.
   @inlinable
-  public static func map<C, T>(
+  public static func map<C, T, Failure: Error>(
     count: Int,
     _ base: UnsafePointer<C>?,
-    _ convert: (C) throws(ProtobufDecodingError) -> T
-  ) throws(ProtobufDecodingError) -> [T] {
+    _ convert: (C) throws(Failure) -> T
+  ) throws(Failure) -> [T] {
     guard count > 0, let base else { return [] }
     var values: [T] = []
     values.reserveCapacity(count)
     for index in 0..<count {
       values.append(try convert(base[index]))
+    }
+    return values
+  }
+
+  /// A map field: its entries, each converted to a key and a value.
+  /// - Parameters:
+  ///   - count: The `n_` member.
+  ///   - base: The entries' `T **` member.
+  ///   - convert: Converts one entry struct.
+  @inlinable
+  public static func dictionary<C, Key: Hashable, Value>(
+    count: Int,
+    _ base: UnsafePointer<UnsafeMutablePointer<C>?>?,
+    _ convert: (C) throws(ProtobufDecodingError) -> (Key, Value)
+  ) throws(ProtobufDecodingError) -> [Key: Value] {
+    guard count > 0, let base else { return [:] }
+    var values: [Key: Value] = [:]
+    values.reserveCapacity(count)
+    for index in 0..<count {
+      // A later entry with the same key wins, as the protobuf spec requires.
+      let (key, value) = try convert(base[index]!.pointee)
+      values[key] = value
     }
     return values
   }
@@ -150,6 +172,19 @@ extension EncodeArena {
     return array
   }
 
+  /// A copy of a `bytes` value, as the C struct `make` builds from its length and data.
+  /// - Parameters:
+  ///   - value: The bytes.
+  ///   - make: `ProtobufCBinaryData.init(len:data:)`.
+  @inlinable
+  public mutating func bytes<Binary>(
+    _ value: [UInt8],
+    _ make: (Int, UnsafeMutablePointer<UInt8>?) -> Binary
+  ) -> Binary {
+    let (count, data) = self.bytes(value)
+    return make(count, data)
+  }
+
   /// The `char **` array of a repeated string field.
   /// - Parameters:
   ///   - values: The field's values.
@@ -172,15 +207,36 @@ extension EncodeArena {
   ///   - values: The field's values.
   ///   - convert: Makes one C value.
   @inlinable
-  public mutating func map<T, C>(
+  public mutating func map<T, C, Failure: Error>(
     _ values: [T],
-    _ convert: (T, inout EncodeArena) throws(ProtobufEncodingError) -> C
-  ) throws(ProtobufEncodingError) -> UnsafeMutablePointer<C>? {
+    _ convert: (T, inout EncodeArena) throws(Failure) -> C
+  ) throws(Failure) -> UnsafeMutablePointer<C>? {
     guard !values.isEmpty else { return nil }
     let array = self.allocate(C.self, count: values.count)
     for index in values.indices {
       (array + index).initialize(to: try convert(values[index], &self))
     }
     return array
+  }
+}
+
+/// Heap storage for a message field that makes its message contain itself, which a Swift struct
+/// cannot do inline. Immutable, so copies of the message share it safely.
+public final class ProtobufBox<Value: Sendable & Hashable>: Sendable, Hashable {
+  /// The boxed value.
+  public let value: Value
+
+  /// Boxes a value.
+  /// - Parameter value: The value.
+  public init(_ value: Value) {
+    self.value = value
+  }
+
+  public static func == (lhs: ProtobufBox, rhs: ProtobufBox) -> Bool {
+    lhs === rhs || lhs.value == rhs.value
+  }
+
+  public func hash(into hasher: inout Hasher) {
+    hasher.combine(self.value)
   }
 }

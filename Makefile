@@ -1,0 +1,54 @@
+# The two commands a newcomer needs are `make run` and `make test`; each installs what is missing.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+# Debian packages the build, the tests and `make run` need.
+DEB_PACKAGES := libnghttp2-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler \
+  libprotoc-dev libsqlite3-dev nghttp2-client docker-compose python3-venv
+SWIFT_FLAGS := -Xswiftc -warnings-as-errors
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+
+.PHONY: help deps venv build generate check-generated test run clean
+
+help:
+	@echo "make run    start the whole system on its embedded defaults"
+	@echo "make test   run every test (installs what is missing first)"
+	@echo "make generate | check-generated | build | bench | tsan | lint | deps | venv | clean"
+
+deps:
+	@missing=$$(for package in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q 'install ok installed' || echo $$package; \
+	done); \
+	if [ -n "$$missing" ]; then \
+	  echo "make deps: installing $$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+venv: $(VENV)/.installed
+$(VENV)/.installed: requirements-test.txt | deps
+	python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
+	touch $@
+
+build: deps
+	swift build $(SWIFT_FLAGS)
+
+PLUGIN_BIN = $$(swift build --show-bin-path)/protoc-gen-swift-rpc
+
+generate: deps
+	swift build --product protoc-gen-swift-rpc $(SWIFT_FLAGS)
+	scripts/generate.sh $(PLUGIN_BIN)
+
+check-generated: deps
+	swift build --product protoc-gen-swift-rpc $(SWIFT_FLAGS)
+	scripts/generate.sh $(PLUGIN_BIN) --check
+
+test: deps venv check-generated
+	swift build --build-tests $(SWIFT_FLAGS)
+	RPC_TEST_PYTHON=$(abspath $(PYTHON)) swift test --skip-build
+
+clean:
+	rm -rf .build $(VENV)
