@@ -19,6 +19,16 @@ func contract(_ name: String) -> Target {
   )
 }
 
+/// An executable under Sources/Executables, with argument parsing.
+func executable(_ name: String, _ dependencies: [Target.Dependency]) -> Target {
+  .executableTarget(
+    name: name,
+    dependencies: dependencies + [.product(name: "ArgumentParser", package: "swift-argument-parser")],
+    path: "Sources/Executables/\(name)",
+    swiftSettings: strictSettings
+  )
+}
+
 let package = Package(
   name: "swift-rpc",
   platforms: [.macOS(.v15)],
@@ -26,8 +36,15 @@ let package = Package(
     .library(name: "RPCCore", targets: ["RPCCore"]),
     .library(name: "RPCProtobufC", targets: ["RPCProtobufC"]),
     .executable(name: "protoc-gen-swift-rpc", targets: ["protoc-gen-swift-rpc"]),
+    .library(name: "RPCTransport", targets: ["RPCTransport"]),
+    .library(name: "RPCHealth", targets: ["RPCHealth"]),
   ],
-  dependencies: [],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+  ],
   targets: [
     // Layer 1: the C libraries, each behind one system-library module.
     .systemLibrary(
@@ -55,12 +72,51 @@ let package = Package(
       swiftSettings: strictSettings
     ),
 
+    .target(
+      name: "NGHTTP2Bridge",
+      dependencies: ["CNGHTTP2", .product(name: "NIOCore", package: "swift-nio")],
+      swiftSettings: strictSettings
+    ),
+
+    // Layer 5: the transport.
+    .target(
+      name: "RPCTransport",
+      dependencies: [
+        "RPCCore",
+        "NGHTTP2Bridge",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+      ],
+      swiftSettings: strictSettings
+    ),
+
     // Layer 7: generated contracts (scripts/generate-swift.sh).
     contract("UserV1"),
     contract("OrderV1"),
     contract("BenchV1"),
     contract("HealthV1"),
     contract("InteropTesting"),
+
+    // Services every server runs, and the process runtime.
+    .target(name: "RPCHealth", dependencies: ["RPCCore", "HealthV1"], swiftSettings: strictSettings),
+    .target(
+      name: "ServiceKit",
+      dependencies: [
+        "RPCCore", "RPCTransport", "RPCHealth",
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+      ],
+      swiftSettings: strictSettings
+    ),
+    .target(name: "InteropService", dependencies: ["RPCCore", "InteropTesting"], swiftSettings: strictSettings),
+
+    // Executables: parse configuration, run.
+    executable("interop-server", ["InteropService", "ServiceKit", "RPCTransport"]),
+    executable("interop-client", ["InteropTesting", "HealthV1", "RPCTransport", "RPCCore"]),
+    executable("bench-server", ["BenchV1", "ServiceKit", "RPCTransport", "RPCCore"]),
 
     // Layer 6: code generation.
     .target(name: "RPCCodeGen", swiftSettings: strictSettings),

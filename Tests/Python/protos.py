@@ -47,4 +47,23 @@ def ensure_generated():
             raise SystemExit(f"grpc_tools.protoc failed for {proto}")
     if str(OUT) not in sys.path:
         sys.path.insert(0, str(OUT))
+    _graft_grpc_namespace()
     importlib.invalidate_caches()
+
+
+def _graft_grpc_namespace():
+    """Makes the generated grpc/testing and grpc/health modules importable as `grpc.testing.*`.
+
+    Those protos live in package `grpc.*`, so protoc emits them under OUT/grpc and their own
+    imports say `from grpc.testing import empty_pb2`. But the grpcio runtime is a regular package
+    named `grpc` (it has an __init__.py), and a regular package always wins over the plain
+    directory OUT/grpc, so `grpc.testing` would not be found. Appending OUT/grpc to the real
+    package's __path__ lets the import system look there for submodules too, which keeps the
+    generated code unmodified and the grpcio runtime intact (grpcio ships no `testing` or
+    `health` subpackage, so nothing is shadowed).
+    """
+    import grpc
+
+    generated = str(OUT / "grpc")
+    if generated not in grpc.__path__:
+        grpc.__path__.append(generated)

@@ -1,0 +1,119 @@
+public import Logging
+internal import NIOCore
+internal import NIOPosix
+public import RPCCore
+internal import Synchronization
+
+/// The client side of gRPC over HTTP/2 (nghttp2), to one server.
+///
+/// ```swift
+/// let transport = HTTP2ClientTransport(host: "127.0.0.1", port: 50051)
+/// let users = UserService.Client(wrapping: RPCClient(transport: transport))
+/// ```
+public final class HTTP2ClientTransport: ClientTransport, Sendable {
+  private let pool: ConnectionPool
+  private let configuration: ClientConfiguration
+  private let allocator = ByteBufferAllocator()
+  private let callIDs = Atomic<UInt64>(0)
+
+  /// Creates a transport; it connects on the first call.
+  /// - Parameters:
+  ///   - host: The server's host name or address.
+  ///   - port: The server's port.
+  ///   - configuration: Limits, backoff, keepalive.
+  ///   - logger: Where connection events are logged.
+  public init(
+    host: String,
+    port: Int,
+    configuration: ClientConfiguration = ClientConfiguration(),
+    logger: Logger = Logger(label: "rpc.client")
+  ) {
+    self.configuration = configuration
+    self.pool = ConnectionPool(
+      host: host,
+      port: port,
+      configuration: configuration,
+      group: MultiThreadedEventLoopGroup.singleton,
+      logger: logger
+    )
+  }
+
+  /// Closes the connections. Calls in flight fail with `UNAVAILABLE`, later calls too.
+  public func close() {
+    self.pool.shutdown()
+  }
+
+  public func unary<Input: RPCMessage, Output: RPCMessage>(
+    request: ClientRequest<Input>,
+    context: ClientContext,
+    options: CallOptions,
+    output: Output.Type
+  ) async throws -> ClientResponse<Output> {
+    let body: ByteBuffer
+    do {
+      body = try GRPCWire.frame(request.message, allocator: self.allocator)
+    } catch {
+      throw RPCError(code: .internal, message: "Failed to encode the \(Input.self) request: \(error)", cause: error)
+    }
+    let maxResponseBytes = options.maxResponseMessageBytes ?? self.configuration.maxResponseMessageBytes
+    // A call the server provably never saw (GOAWAY, REFUSED_STREAM) is retried once, on a new
+    // stream, as gRPC's transparent retry does.
+    var attempt = 0
+    while true {
+      attempt += 1
+      do {
+        let raw = try await self.perform(
+          path: context.descriptor.path,
+          metadata: request.metadata,
+          deadline: context.deadline,
+          body: body,
+          maxResponseBytes: maxResponseBytes
+        )
+        let message: Output
+        do {
+          message = try raw.message.withUnsafeReadableBytes { try Output(serializedBytes: $0) }
+        } catch {
+          throw RPCError(code: .internal, message: "Failed to decode the \(Output.self) response: \(error)", cause: error)
+        }
+        return ClientResponse(message: message, metadata: raw.metadata, trailingMetadata: raw.trailingMetadata)
+      } catch let failure as CallFailure {
+        if failure.unprocessed && attempt < 2 && !Task.isCancelled { continue }
+        throw failure.error
+      }
+    }
+  }
+
+  private func perform(
+    path: String,
+    metadata: Metadata,
+    deadline: ContinuousClock.Instant?,
+    body: ByteBuffer,
+    maxResponseBytes: Int
+  ) async throws -> RawResponse {
+    let lease = try await self.pool.acquire(deadline: deadline)
+    let callID = self.callIDs.add(1, ordering: .relaxed).newValue
+    let pool = self.pool
+    return try await withTaskCancellationHandler {
+      try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<RawResponse, any Error>) in
+        let call = OutboundCall(
+          id: callID,
+          path: path,
+          metadata: metadata,
+          deadline: deadline,
+          body: body,
+          maxResponseBytes: maxResponseBytes
+        ) { result in
+          pool.release(lease)
+          continuation.resume(with: result.mapError { $0 })
+        }
+        lease.handler.eventLoop.execute {
+          lease.handler.value.start(call)
+        }
+      }
+    } onCancel: {
+      lease.handler.eventLoop.execute {
+        lease.handler.value.cancel(callID: callID)
+      }
+    }
+  }
+}

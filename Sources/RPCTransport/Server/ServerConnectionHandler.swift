@@ -1,0 +1,492 @@
+internal import Logging
+internal import NGHTTP2Bridge
+internal import NIOCore
+internal import RPCCore
+
+/// Serves gRPC on one HTTP/2 connection: owns its nghttp2 session, turns requests into calls of
+/// the router's methods, and answers them. Lives on the connection's event loop; everything that
+/// touches the session happens there.
+final class ServerConnectionHandler: ChannelDuplexHandler {
+  typealias InboundIn = ByteBuffer
+  typealias InboundOut = Never
+  typealias OutboundIn = Never
+  typealias OutboundOut = ByteBuffer
+
+  /// What the handler needs from the server; shared by all connections.
+  struct Shared: Sendable {
+    let router: RPCRouter
+    let interceptors: [any ServerInterceptor]
+    let configuration: ServerConfiguration
+    let logger: Logger
+  }
+
+  private let shared: Shared
+  private let session: NGHTTP2Session
+  private let executor: EventLoopExecutor
+  private var streams: [Int32: Stream] = [:]
+  private var context: ChannelHandlerContext?
+  private var peer = "unknown"
+  private var draining = false
+  private var flushScheduled = false
+  private var pendingRead = false
+  private var idleTimer: Scheduled<Void>?
+  private var graceTimer: Scheduled<Void>?
+  /// Streams to reset once their response has gone out, to stop a client still uploading. Reset
+  /// only after the response frames are written: a reset queued together with them can overtake
+  /// them, and the client would see the reset instead of the status.
+  private var resetsAfterFlush: [Int32] = []
+
+  private struct Stream {
+    enum Phase {
+      /// Headers are in; the request message is arriving.
+      case receiving(ServerMethod, MessageDeframer, [ByteBuffer])
+      /// The handler runs.
+      case running(Task<Void, Never>)
+      /// The response is queued; waiting for nghttp2 to close the stream.
+      case responded
+    }
+
+    var phase: Phase
+    var descriptor: MethodDescriptor
+    var metadata: Metadata
+    var deadline: ContinuousClock.Instant?
+    var deadlineTimer: Scheduled<Void>?
+  }
+
+  init(shared: Shared, eventLoop: any EventLoop) throws {
+    self.shared = shared
+    self.executor = EventLoopExecutor(eventLoop: eventLoop)
+    self.session = try NGHTTP2Session(
+      role: .server,
+      settings: NGHTTP2Session.Settings(
+        maxConcurrentStreams: UInt32(clamping: shared.configuration.maxConcurrentStreams),
+        maxHeaderListSize: UInt32(clamping: shared.configuration.maxHeaderListBytes)
+      )
+    )
+  }
+
+  // MARK: Channel events
+
+  func handlerAdded(context: ChannelHandlerContext) {
+    self.context = context
+    if let address = context.channel.remoteAddress {
+      self.peer = Self.describe(address)
+    }
+    if context.channel.isActive { self.flush() }
+    self.resetIdleTimer()
+  }
+
+  func channelActive(context: ChannelHandlerContext) {
+    self.flush()
+    context.fireChannelActive()
+  }
+
+  func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    let bytes = self.unwrapInboundIn(data)
+    do {
+      try self.session.receive(bytes)
+    } catch {
+      // A bad preface, a flood, a protocol violation: nghttp2 queued a GOAWAY; send it and
+      // close this connection only.
+      self.shared.logger.debug("closing connection after HTTP/2 error", metadata: ["peer": "\(self.peer)", "error": "\(error)"])
+      self.processEvents()
+      self.flush()
+      context.close(promise: nil)
+      return
+    }
+    self.processEvents()
+  }
+
+  func channelReadComplete(context: ChannelHandlerContext) {
+    self.flush()
+    context.fireChannelReadComplete()
+  }
+
+  func channelInactive(context: ChannelHandlerContext) {
+    for (_, stream) in self.streams {
+      stream.deadlineTimer?.cancel()
+      if case .running(let task) = stream.phase { task.cancel() }
+    }
+    self.streams.removeAll()
+    self.idleTimer?.cancel()
+    self.graceTimer?.cancel()
+    context.fireChannelInactive()
+  }
+
+  func errorCaught(context: ChannelHandlerContext, error: any Error) {
+    self.shared.logger.debug("connection error", metadata: ["peer": "\(self.peer)", "error": "\(error)"])
+    context.close(promise: nil)
+  }
+
+  func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+    if event is GracefulShutdownEvent {
+      self.beginDraining()
+    } else {
+      context.fireUserInboundEventTriggered(event)
+    }
+  }
+
+  /// Back-pressure: a peer that does not read its responses stops being read from.
+  func read(context: ChannelHandlerContext) {
+    if context.channel.isWritable {
+      context.read()
+    } else {
+      self.pendingRead = true
+    }
+  }
+
+  func channelWritabilityChanged(context: ChannelHandlerContext) {
+    if context.channel.isWritable && self.pendingRead {
+      self.pendingRead = false
+      context.read()
+    }
+    context.fireChannelWritabilityChanged()
+  }
+
+  // MARK: HTTP/2 events
+
+  private func processEvents() {
+    for event in self.session.takeEvents() {
+      switch event {
+      case .headers(let streamID, let headers, let endStream):
+        if self.streams[streamID] == nil {
+          self.beginRequest(streamID: streamID, headers: headers)
+        }
+        if endStream { self.requestEnded(streamID: streamID) }
+      case .data(let streamID, let chunk):
+        self.receiveData(streamID: streamID, chunk: chunk)
+      case .endStream(let streamID):
+        self.requestEnded(streamID: streamID)
+      case .streamClosed(let streamID, let errorCode):
+        self.streamClosed(streamID: streamID, errorCode: errorCode)
+      case .headerListTooLarge(let streamID):
+        self.shared.logger.debug("request headers over the limit; stream reset", metadata: ["peer": "\(self.peer)", "stream": "\(streamID)"])
+      case .goAway, .settingsChanged, .pingAcknowledged:
+        break
+      }
+    }
+  }
+
+  private func beginRequest(streamID: Int32, headers: [HTTP2Header]) {
+    var method = ""
+    var path = ""
+    var contentType = ""
+    var timeout: String?
+    var encoding: String?
+    for header in headers {
+      switch header.name {
+      case ":method": method = header.value
+      case ":path": path = header.value
+      case "content-type": contentType = header.value
+      case "grpc-timeout": timeout = header.value
+      case "grpc-encoding": encoding = header.value
+      default: break
+      }
+    }
+    self.idleTimer?.cancel()
+    guard method == "POST" else {
+      self.respondHTTPError(streamID: streamID, status: 405)
+      return
+    }
+    guard GRPCWire.isGRPCContentType(contentType) else {
+      self.respondHTTPError(streamID: streamID, status: 415)
+      return
+    }
+    guard let serverMethod = self.shared.router.method(forPath: path) else {
+      self.respondTrailersOnly(streamID: streamID, status: Status(code: .unimplemented, message: "Method not found: \(path)"))
+      return
+    }
+    if let encoding, encoding != "identity" {
+      self.respondTrailersOnly(
+        streamID: streamID,
+        status: Status(code: .unimplemented, message: "grpc-encoding '\(encoding)' is not supported; use identity"),
+        extraHeaders: [HTTP2Header("grpc-accept-encoding", "identity")]
+      )
+      return
+    }
+    var deadline: ContinuousClock.Instant?
+    if let timeout {
+      guard let parsed = GRPCTimeout(headerValue: timeout) else {
+        self.respondTrailersOnly(streamID: streamID, status: Status(code: .internal, message: "Malformed grpc-timeout '\(timeout)'"))
+        return
+      }
+      deadline = .now.advanced(by: parsed.duration)
+    }
+    var stream = Stream(
+      phase: .receiving(serverMethod, MessageDeframer(limit: self.shared.configuration.maxReceiveMessageBytes), []),
+      descriptor: serverMethod.descriptor,
+      metadata: GRPCWire.metadata(from: headers),
+      deadline: deadline
+    )
+    if let deadline, let context = self.context {
+      let delay = ContinuousClock.now.duration(to: deadline)
+      let nanoseconds = max(0, delay.components.seconds * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000)
+      stream.deadlineTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(nanoseconds)) { [self] in
+        self.deadlinePassed(streamID: streamID)
+      }
+    }
+    self.streams[streamID] = stream
+  }
+
+  private func receiveData(streamID: Int32, chunk: ByteBuffer) {
+    guard var stream = self.streams[streamID], case .receiving(let method, var deframer, var messages) = stream.phase else {
+      return
+    }
+    do {
+      messages += try deframer.append(chunk)
+    } catch {
+      self.failReceiving(streamID: streamID, error)
+      return
+    }
+    stream.phase = .receiving(method, deframer, messages)
+    self.streams[streamID] = stream
+  }
+
+  private func failReceiving(streamID: Int32, _ failure: MessageDeframer.Failure) {
+    let status: Status
+    switch failure {
+    case .tooLarge(let declared, let limit):
+      status = Status(code: .resourceExhausted, message: "Request message of \(declared) bytes exceeds the limit of \(limit) bytes")
+    case .compressed:
+      status = Status(code: .internal, message: "Compressed message without a grpc-encoding")
+    case .truncated(let missing):
+      status = Status(code: .internal, message: "The request ended \(missing) bytes short of a complete message")
+    }
+    self.respondTrailersOnly(streamID: streamID, status: status)
+    // Stop the peer from uploading the rest.
+    self.resetsAfterFlush.append(streamID)
+    self.scheduleFlush()
+  }
+
+  private func requestEnded(streamID: Int32) {
+    guard var stream = self.streams[streamID], case .receiving(let method, let deframer, let messages) = stream.phase else {
+      return
+    }
+    do {
+      try deframer.finish()
+    } catch {
+      self.failReceiving(streamID: streamID, error)
+      return
+    }
+    guard messages.count == 1 else {
+      let message = messages.isEmpty ? "No request message for unary method" : "\(messages.count) request messages for unary method"
+      self.respondTrailersOnly(streamID: streamID, status: Status(code: .internal, message: "\(message) \(stream.descriptor)"))
+      return
+    }
+    let prepared: PreparedServerCall
+    do {
+      prepared = try messages[0].withUnsafeReadableBytes { bytes throws(RPCError) in
+        try method.prepareCall(message: bytes, metadata: stream.metadata)
+      }
+    } catch {
+      self.respondTrailersOnly(streamID: streamID, status: error.status)
+      return
+    }
+    let callContext = ServerContext(descriptor: stream.descriptor, deadline: stream.deadline, peer: self.peer)
+    let interceptors = self.shared.interceptors
+    let handler = NIOLoopBound(self, eventLoop: self.executor.eventLoop)
+    let task = Task(executorPreference: self.executor) {
+      let outcome = await prepared.run(context: callContext, interceptors: interceptors)
+      // With the executor preference the task normally ends on the connection's loop already.
+      if handler.eventLoop.inEventLoop {
+        handler.value.callFinished(streamID: streamID, outcome: outcome)
+      } else {
+        handler.eventLoop.execute {
+          handler.value.callFinished(streamID: streamID, outcome: outcome)
+        }
+      }
+    }
+    stream.phase = .running(task)
+    self.streams[streamID] = stream
+  }
+
+  private func callFinished(streamID: Int32, outcome: ServerCallOutcome) {
+    guard var stream = self.streams[streamID], case .running = stream.phase else { return }
+    stream.deadlineTimer?.cancel()
+    stream.deadlineTimer = nil
+    stream.phase = .responded
+    self.streams[streamID] = stream
+    switch outcome.result {
+    case .success(let reply):
+      let body: ByteBuffer
+      do {
+        body = try GRPCWire.frame(reply.message, allocator: self.context?.channel.allocator ?? ByteBufferAllocator())
+      } catch {
+        self.respondTrailersOnly(streamID: streamID, status: Status(code: .internal, message: "Failed to encode the response: \(error)"))
+        self.scheduleFlush()
+        return
+      }
+      var headers = [HTTP2Header(":status", "200"), HTTP2Header("content-type", GRPCWire.contentType)]
+      GRPCWire.appendMetadata(outcome.metadata, to: &headers)
+      var trailers: [HTTP2Header] = []
+      GRPCWire.appendStatus(.ok, to: &trailers)
+      GRPCWire.appendMetadata(reply.trailingMetadata, to: &trailers)
+      do {
+        try self.session.submitResponse(streamID: streamID, headers: headers, body: body, trailers: trailers)
+      } catch {
+        self.session.resetStream(streamID, errorCode: HTTP2ErrorCode.internalError)
+      }
+    case .failure(let error):
+      self.respondTrailersOnly(streamID: streamID, status: error.status, metadata: error.metadata)
+    }
+    self.scheduleFlush()
+  }
+
+  private func deadlinePassed(streamID: Int32) {
+    guard var stream = self.streams[streamID] else { return }
+    switch stream.phase {
+    case .receiving, .running:
+      let stillUploading: Bool
+      if case .running(let task) = stream.phase {
+        task.cancel()
+        stillUploading = false
+      } else {
+        stillUploading = true
+      }
+      stream.phase = .responded
+      stream.deadlineTimer = nil
+      self.streams[streamID] = stream
+      self.respondTrailersOnly(streamID: streamID, status: Status(code: .deadlineExceeded, message: "Deadline exceeded"))
+      if stillUploading { self.resetsAfterFlush.append(streamID) }
+      self.scheduleFlush()
+    case .responded:
+      break
+    }
+  }
+
+  private func streamClosed(streamID: Int32, errorCode: UInt32) {
+    guard let stream = self.streams.removeValue(forKey: streamID) else { return }
+    stream.deadlineTimer?.cancel()
+    if case .running(let task) = stream.phase {
+      // RST_STREAM from the client (or the connection ending): the handler is cancelled.
+      task.cancel()
+    }
+    if self.streams.isEmpty {
+      if self.draining {
+        self.scheduleFlush()
+        self.closeWhenFlushed()
+      } else {
+        self.resetIdleTimer()
+      }
+    }
+  }
+
+  // MARK: Responses
+
+  private func respondTrailersOnly(streamID: Int32, status: Status, metadata: Metadata = [:], extraHeaders: [HTTP2Header] = []) {
+    if var stream = self.streams[streamID] {
+      stream.deadlineTimer?.cancel()
+      stream.deadlineTimer = nil
+      stream.phase = .responded
+      self.streams[streamID] = stream
+    }
+    var headers = [HTTP2Header(":status", "200"), HTTP2Header("content-type", GRPCWire.contentType)]
+    GRPCWire.appendStatus(status, to: &headers)
+    headers += extraHeaders
+    GRPCWire.appendMetadata(metadata, to: &headers)
+    do {
+      try self.session.submitHeadersOnly(streamID: streamID, headers: headers)
+    } catch {
+      self.session.resetStream(streamID, errorCode: HTTP2ErrorCode.internalError)
+    }
+  }
+
+  private func respondHTTPError(streamID: Int32, status: Int) {
+    do {
+      try self.session.submitHeadersOnly(
+        streamID: streamID,
+        headers: [HTTP2Header(":status", String(status)), HTTP2Header("content-type", "text/plain")]
+      )
+    } catch {
+      self.session.resetStream(streamID, errorCode: HTTP2ErrorCode.protocolError)
+    }
+  }
+
+  // MARK: Output
+
+  private func scheduleFlush() {
+    guard !self.flushScheduled, let context = self.context else { return }
+    self.flushScheduled = true
+    // Coalesce: every call that finishes in this event-loop tick goes out in one write.
+    context.eventLoop.assumeIsolated().execute { [self] in
+      self.flushScheduled = false
+      self.flush()
+    }
+  }
+
+  private func flush() {
+    guard let context = self.context, context.channel.isActive else { return }
+    var buffer = context.channel.allocator.buffer(capacity: 256)
+    do {
+      try self.session.flush(into: &buffer)
+      if !self.resetsAfterFlush.isEmpty {
+        for streamID in self.resetsAfterFlush {
+          self.session.resetStream(streamID, errorCode: HTTP2ErrorCode.noError)
+        }
+        self.resetsAfterFlush.removeAll()
+        try self.session.flush(into: &buffer)
+      }
+    } catch {
+      context.close(promise: nil)
+      return
+    }
+    if buffer.readableBytes > 0 {
+      context.writeAndFlush(self.wrapOutboundOut(buffer), promise: nil)
+    }
+    if !self.session.wantsRead && !self.session.wantsWrite {
+      context.close(promise: nil)
+    }
+  }
+
+  // MARK: Lifecycle
+
+  private func beginDraining() {
+    guard !self.draining, let context = self.context else { return }
+    self.draining = true
+    self.idleTimer?.cancel()
+    self.session.goAway()
+    self.flush()
+    if self.streams.isEmpty {
+      self.closeWhenFlushed()
+      return
+    }
+    let grace = self.shared.configuration.shutdownGracePeriod
+    self.graceTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Self.nanoseconds(grace))) { [self] in
+      self.shared.logger.info("grace period over; closing connection with calls in flight", metadata: ["peer": "\(self.peer)", "calls": "\(self.streams.count)"])
+      self.context?.close(promise: nil)
+    }
+  }
+
+  private func closeWhenFlushed() {
+    guard let context = self.context else { return }
+    context.eventLoop.assumeIsolated().execute { [self] in
+      self.flush()
+      self.context?.close(promise: nil)
+    }
+  }
+
+  private func resetIdleTimer() {
+    self.idleTimer?.cancel()
+    guard let idle = self.shared.configuration.maxConnectionIdle, let context = self.context else { return }
+    self.idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Self.nanoseconds(idle))) { [self] in
+      guard self.streams.isEmpty else { return }
+      self.beginDraining()
+    }
+  }
+
+  static func nanoseconds(_ duration: Duration) -> Int64 {
+    let components = duration.components
+    return max(0, components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000)
+  }
+
+  static func describe(_ address: SocketAddress) -> String {
+    switch address {
+    case .v4: "ipv4:\(address.ipAddress ?? "?"):\(address.port ?? 0)"
+    case .v6: "ipv6:[\(address.ipAddress ?? "?")]:\(address.port ?? 0)"
+    case .unixDomainSocket: "unix:\(address.pathname ?? "?")"
+    }
+  }
+}
+
+/// Sent down a connection's pipeline when the server shuts down gracefully.
+struct GracefulShutdownEvent: Sendable {}
