@@ -134,7 +134,21 @@ let package = Package(
       path: "Tests/Fixtures/Fixtures",
       swiftSettings: strictSettings
     ),
-    .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictSettings),
+    .target(
+      name: "TestSupport",
+      dependencies: ["RPCCore", "RPCTransport"],
+      path: "Tests/TestSupport",
+      swiftSettings: strictSettings
+    ),
+    .testTarget(
+      name: "RPCTransportTests",
+      dependencies: [
+        "RPCCore", "RPCTransport", "RPCHealth", "HealthV1", "BenchV1", "InteropTesting", "InteropService", "TestSupport",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+      ],
+      swiftSettings: strictSettings
+    ),
     .testTarget(
       name: "RPCProtobufCTests",
       dependencies: ["Fixtures", "OrderV1", "RPCCore", "RPCProtobufC", "TestSupport"],

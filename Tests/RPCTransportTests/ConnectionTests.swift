@@ -1,0 +1,143 @@
+import BenchV1
+import Foundation
+import NIOCore
+import NIOPosix
+import RPCCore
+import RPCTransport
+import TestSupport
+import Testing
+
+@Suite("Connections: lazy connect, backoff, GOAWAY, keepalive")
+struct ConnectionTests {
+  @Test("No server: UNAVAILABLE, then fast failures during backoff, then recovery once it listens")
+  func unavailableAndRecovery() async throws {
+    // Find a free port, then leave it closed.
+    let probe = ProbeService()
+    let first = try await TestServer.start(services: [probe])
+    let port = first.port
+    try await first.stop()
+
+    var configuration = ClientConfiguration()
+    configuration.backoff.initial = .milliseconds(300)
+    let transport = HTTP2ClientTransport(host: "127.0.0.1", port: port, configuration: configuration)
+    let client = Echo.Client(wrapping: RPCClient(transport: transport))
+    do {
+      _ = try await client.echo(EchoRequest(), options: CallOptions(timeout: .seconds(2)))
+      Issue.record("the call succeeded")
+    } catch {
+      #expect(error.code == .unavailable)
+      #expect(error.message.contains("127.0.0.1:\(port)"))
+    }
+    // Within the backoff window, calls fail at once without dialling.
+    let start = ContinuousClock.now
+    do {
+      _ = try await client.echo(EchoRequest())
+      Issue.record("the call succeeded")
+    } catch {
+      #expect(error.code == .unavailable)
+    }
+    #expect(ContinuousClock.now - start < .milliseconds(50))
+
+    let second = try await TestServer.start(services: [probe]) { $0.port = port }
+    defer { Task { try await second.stop() } }
+    var recovered = false
+    for _ in 0..<50 where !recovered {
+      do {
+        _ = try await client.echo(EchoRequest(payload: [1]))
+        recovered = true
+      } catch {
+        try await Task.sleep(for: .milliseconds(100))
+      }
+    }
+    #expect(recovered)
+    transport.close()
+  }
+
+  @Test("Graceful shutdown: GOAWAY lets the call in flight finish; the server then stops")
+  func gracefulShutdown() async throws {
+    let probe = ProbeService()
+    let server = try await TestServer.start(services: [probe])
+    let client = Echo.Client(wrapping: RPCClient(transport: server.transport()))
+    let inFlight = Task {
+      try await client.echo(EchoRequest(payload: [5]), metadata: ["x-sleep-ms": "500"])
+    }
+    try await eventually { probe.snapshot.deadlines.count == 1 }
+    let stopping = Task { try await server.stop() }
+    let response = try await inFlight.value
+    #expect(response.payload == [5])
+    try await stopping.value
+    // Nothing listens any more.
+    do {
+      _ = try await client.echo(EchoRequest(), options: CallOptions(timeout: .seconds(2)))
+      Issue.record("the call succeeded")
+    } catch {
+      #expect(error.code == .unavailable)
+    }
+  }
+
+  @Test("The grace period bounds how long shutdown waits for a slow call")
+  func gracePeriod() async throws {
+    let probe = ProbeService()
+    let server = try await TestServer.start(services: [probe]) { $0.shutdownGracePeriod = .milliseconds(300) }
+    let client = Echo.Client(wrapping: RPCClient(transport: server.transport()))
+    let inFlight = Task { try await client.echo(EchoRequest(), metadata: ["x-sleep-ms": "30000"]) }
+    try await eventually { probe.snapshot.deadlines.count == 1 }
+    let start = ContinuousClock.now
+    try await server.stop()
+    #expect(ContinuousClock.now - start < .seconds(3))
+    await #expect(throws: RPCError.self) { try await inFlight.value }
+    try await eventually { probe.snapshot.cancelled == 1 }
+  }
+
+  @Test("After GOAWAY, new calls go to a new connection")
+  func goAwayMovesToNewConnection() async throws {
+    let probe = ProbeService()
+    // An idle limit makes the server send GOAWAY between calls.
+    try await withTestServer(services: [probe], configure: { $0.maxConnectionIdle = .milliseconds(200) }) { server in
+      let client = Echo.Client(wrapping: RPCClient(transport: server.transport()))
+      #expect(try await client.echo(EchoRequest(payload: [1])).payload == [1])
+      try await Task.sleep(for: .milliseconds(600))
+      #expect(try await client.echo(EchoRequest(payload: [2])).payload == [2])
+      #expect(probe.snapshot.completed == 2)
+    }
+  }
+
+  @Test("Keepalive: a peer that stops answering is detected before the call's deadline")
+  func keepalive() async throws {
+    // A TCP listener that accepts and never speaks HTTP/2.
+    let group = MultiThreadedEventLoopGroup.singleton
+    let silent = try await ServerBootstrap(group: group)
+      .childChannelInitializer { $0.eventLoop.makeSucceededVoidFuture() }
+      .bind(host: "127.0.0.1", port: 0).get()
+    defer { silent.close(promise: nil) }
+    var configuration = ClientConfiguration()
+    configuration.keepalive = .init(interval: .milliseconds(100), timeout: .milliseconds(200), permitWithoutCalls: true)
+    let transport = HTTP2ClientTransport(host: "127.0.0.1", port: silent.localAddress!.port!, configuration: configuration)
+    let client = Echo.Client(wrapping: RPCClient(transport: transport))
+    let start = ContinuousClock.now
+    do {
+      _ = try await client.echo(EchoRequest(), options: CallOptions(timeout: .seconds(10)))
+      Issue.record("the call succeeded")
+    } catch {
+      #expect(error.code == .unavailable)
+      #expect(error.message.contains("Keepalive"))
+    }
+    #expect(ContinuousClock.now - start < .seconds(3))
+    transport.close()
+  }
+
+  @Test("Health checking answers SERVING for the server and each service, NOT_FOUND otherwise")
+  func health() async throws {
+    // ServiceKit adds health to every server process; here the service is added by hand.
+    let health = HealthProbe.make(services: ["bench.v1.Echo"])
+    try await withTestServer(services: [ProbeService(), health]) { server in
+      let client = HealthProbe.client(RPCClient(transport: server.transport()))
+      let server = try await client("")
+      let service = try await client("bench.v1.Echo")
+      let unknown = try await client("no.such.Service")
+      #expect(server == "SERVING")
+      #expect(service == "SERVING")
+      #expect(unknown == "NOT_FOUND")
+    }
+  }
+}
