@@ -141,6 +141,11 @@ let package = Package(
       swiftSettings: strictSettings
     ),
     .testTarget(
+      name: "IntegrationTests",
+      dependencies: ["TestSupport"],
+      swiftSettings: strictSettings
+    ),
+    .testTarget(
       name: "RPCTransportTests",
       dependencies: [
         "RPCCore", "RPCTransport", "RPCHealth", "HealthV1", "BenchV1", "InteropTesting", "InteropService", "TestSupport",

@@ -170,7 +170,9 @@ def main(argv=None):
         print(f"interop_server: could not bind port {args.port}", file=sys.stderr)
         return 1
 
-    # Installed before start() so a signal arriving right after LISTENING is not lost.
+    # Installed before start() so a signal arriving right after LISTENING is not lost. A parent
+    # may hand down a mask that blocks them (Foundation's Process does), so unblock them too.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())

@@ -42,23 +42,29 @@ public enum Subprocess {
     process.standardOutput = output
     process.standardError = errors
     try process.run()
-    let stdoutTask = Task.detached { output.fileHandleForReading.readDataToEndOfFile() }
-    let stderrTask = Task.detached { errors.fileHandleForReading.readDataToEndOfFile() }
-    input.fileHandleForWriting.write(Data(stdin.utf8))
-    try input.fileHandleForWriting.close()
-    let killer = Task.detached {
-      try await Task.sleep(for: timeout)
-      process.terminate()
+    // The blocking reads and the wait run on Dispatch threads, never on Swift concurrency's
+    // small cooperative pool, which other tests need meanwhile.
+    return await withCheckedContinuation { continuation in
+      DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(timeout.components.seconds * 1_000_000_000))) {
+        if process.isRunning { process.terminate() }
+      }
+      DispatchQueue.global().async {
+        let group = DispatchGroup()
+        nonisolated(unsafe) var stdoutData = Data()
+        nonisolated(unsafe) var stderrData = Data()
+        DispatchQueue.global().async(group: group) { stdoutData = output.fileHandleForReading.readDataToEndOfFile() }
+        DispatchQueue.global().async(group: group) { stderrData = errors.fileHandleForReading.readDataToEndOfFile() }
+        input.fileHandleForWriting.write(Data(stdin.utf8))
+        try? input.fileHandleForWriting.close()
+        group.wait()
+        process.waitUntilExit()
+        continuation.resume(returning: Output(
+          status: process.terminationStatus,
+          stdout: String(decoding: stdoutData, as: UTF8.self),
+          stderr: String(decoding: stderrData, as: UTF8.self)
+        ))
+      }
     }
-    let stdoutData = await stdoutTask.value
-    let stderrData = await stderrTask.value
-    process.waitUntilExit()
-    killer.cancel()
-    return Output(
-      status: process.terminationStatus,
-      stdout: String(decoding: stdoutData, as: UTF8.self),
-      stderr: String(decoding: stderrData, as: UTF8.self)
-    )
   }
 
   /// Runs a script of Tests/Python with the venv's interpreter; fails unless it exits 0.
