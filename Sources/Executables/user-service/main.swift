@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import Logging
+import RPCCore
+import RPCTransport
+import SQLiteStore
+import ServiceKit
+import UserService
+
+/// user.v1.UserService: owns the users, in its own SQLite file.
+@main
+struct UserServiceCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "user-service",
+    abstract: "Serves user.v1.UserService over gRPC.",
+    discussion: "Every option has an environment variable; the option wins over the variable."
+  )
+
+  @Option(help: "The port to listen on; 0 picks a free one. [USER_SERVICE_PORT, default 50051]")
+  var port: Int?
+
+  @Option(help: "The address to listen on. [USER_SERVICE_HOST, default 127.0.0.1]")
+  var host: String?
+
+  @Option(help: "The SQLite database file, created if missing. [USER_SERVICE_DB, default ./data/users.db]")
+  var db: String?
+
+  @Option(help: "Require this token in x-service-token metadata on every call but health checks. [SERVICE_TOKEN]")
+  var serviceToken: String?
+
+  @Option(help: "full (fsync every commit) or normal (survives a process crash). [DB_DURABILITY, default full]")
+  var durability: String?
+
+  @Option(help: "The largest request message, in bytes. [MAX_MESSAGE_BYTES, default 4194304]")
+  var maxMessageBytes: Int?
+
+  func run() async throws {
+    let logger = ServerRunner.bootstrapLogging(label: "user-service")
+    var configuration = ServerConfiguration(
+      host: Environment.resolve(self.host, "USER_SERVICE_HOST", default: "127.0.0.1"),
+      port: try Environment.resolve(self.port, "USER_SERVICE_PORT", default: 50051)
+    )
+    configuration.maxReceiveMessageBytes = try Environment.resolve(self.maxMessageBytes, "MAX_MESSAGE_BYTES", default: 4 << 20)
+    let path = Environment.resolve(self.db, "USER_SERVICE_DB", default: "./data/users.db")
+    let durabilityName = Environment.resolve(self.durability, "DB_DURABILITY", default: "full")
+    guard let durability = SQLiteDatabase.Durability(rawValue: durabilityName) else {
+      throw ValidationError("--durability must be full or normal, not '\(durabilityName)'")
+    }
+    try FileManager.default.createDirectory(
+      at: URL(fileURLWithPath: path).deletingLastPathComponent(),
+      withIntermediateDirectories: true
+    )
+    let store = try UserStore(path: path, durability: durability)
+    var interceptors: [any ServerInterceptor] = [RequestLoggingInterceptor(logger: logger)]
+    if let token = self.serviceToken ?? Environment.value("SERVICE_TOKEN") {
+      interceptors.append(ServiceTokenInterceptor(token: token))
+    }
+    logger.info("starting", metadata: ["db": "\(path)", "durability": "\(durability.rawValue)"])
+    try await ServerRunner.run(
+      configuration: configuration,
+      services: [UserServiceHandler(store: store)],
+      interceptors: interceptors,
+      logger: logger
+    )
+  }
+}
