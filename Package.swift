@@ -13,7 +13,7 @@ let strictSettings: [SwiftSetting] = [
 func contract(_ name: String) -> Target {
   .target(
     name: name,
-    dependencies: ["RPCCore", "RPCProtobufC", "CContracts", "CProtobufC", "CWellKnownTypes"],
+    dependencies: ["RPCCore", "RPCProtobufC", "RPCJSON", "CContracts", "CProtobufC", "CWellKnownTypes"],
     path: "Sources/Contracts/\(name)",
     swiftSettings: strictSettings
   )
@@ -86,6 +86,8 @@ let package = Package(
       dependencies: ["CNGHTTP2", .product(name: "NIOCore", package: "swift-nio")],
       swiftSettings: strictSettings
     ),
+
+    .target(name: "RPCJSON", dependencies: ["RPCCore", "RPCProtobufC"], swiftSettings: strictSettings),
 
     // Layer 5: the transport.
     .target(
@@ -165,14 +167,19 @@ let package = Package(
     .target(name: "CFixtures", dependencies: ["CProtobufC", "CWellKnownTypes"], path: "Tests/Fixtures/CFixtures"),
     .target(
       name: "Fixtures",
-      dependencies: ["RPCCore", "RPCProtobufC", "CFixtures", "CProtobufC", "CWellKnownTypes"],
+      dependencies: ["RPCCore", "RPCProtobufC", "RPCJSON", "CFixtures", "CProtobufC", "CWellKnownTypes"],
       path: "Tests/Fixtures/Fixtures",
       swiftSettings: strictSettings
     ),
     .target(
       name: "TestSupport",
-      dependencies: ["RPCCore", "RPCTransport"],
+      dependencies: ["RPCCore", "RPCTransport", "RPCProtobufC", "Fixtures", "OrderV1"],
       path: "Tests/TestSupport",
+      swiftSettings: strictSettings
+    ),
+    .testTarget(
+      name: "RPCJSONTests",
+      dependencies: ["Fixtures", "OrderV1", "RPCJSON", "RPCProtobufC", "RPCCore", "TestSupport"],
       swiftSettings: strictSettings
     ),
     .testTarget(

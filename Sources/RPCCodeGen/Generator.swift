@@ -37,7 +37,11 @@ public struct Generator {
     writer.line("// swift-format-ignore-file")
     let importKind = visibility == "public" ? "public import" : "import"
     var imports = Set<String>()
-    if !file.messages.isEmpty { imports.insert("RPCProtobufC") }
+    if !file.messages.isEmpty {
+      imports.insert("RPCProtobufC")
+      imports.insert("RPCJSON")
+    }
+    if !file.enums.isEmpty { imports.insert("RPCJSON") }
     let services = options.generateServices ? file.services : []
     if !services.isEmpty { imports.insert("RPCCore") }
     // Modules of the proto packages this file's types come from.
@@ -55,11 +59,14 @@ public struct Generator {
       writer.line("internal import \(options.cModule)")
     }
 
+    let json = JSONGenerator(types: types, visibility: visibility, messages: messages)
+    let scope = file.package
     for enumeration in file.enums {
       writer.line()
       EnumGenerator(visibility: visibility).write(enumeration, to: &writer)
+      writer.line()
+      json.writeEnumConformance(Naming.swiftTypeName(enumeration.name), to: &writer)
     }
-    let scope = file.package
     for message in file.messages {
       let fullName = scope.isEmpty ? message.name : "\(scope).\(message.name)"
       guard let type = types.messages[fullName] else { continue }
@@ -67,6 +74,7 @@ public struct Generator {
       try messages.writeDeclaration(type, to: &writer)
       writer.line()
       try messages.writeConformance(type, to: &writer)
+      try self.writeJSON(type, json: json, types: types, to: &writer)
     }
     for service in services {
       writer.line()
@@ -77,6 +85,21 @@ public struct Generator {
       name: base.replacingSlashes() + ".swift",
       content: writer.text
     )
+  }
+}
+
+extension Generator {
+  /// The JSON conformances of a message and of everything nested in it.
+  private func writeJSON(_ type: TypeTable.MessageType, json: JSONGenerator, types: TypeTable, to writer: inout SourceWriter) throws(CodeGenError) {
+    writer.line()
+    try json.writeConformance(type, to: &writer)
+    for nested in type.message.nestedEnums {
+      writer.line()
+      json.writeEnumConformance(types.enums["\(type.fullName).\(nested.name)"]!.swiftName, to: &writer)
+    }
+    for nested in type.message.nestedMessages where !nested.isMapEntry {
+      try self.writeJSON(types.messages["\(type.fullName).\(nested.name)"]!, json: json, types: types, to: &writer)
+    }
   }
 }
 

@@ -3,6 +3,8 @@
   codec_vectors.py encode          prints {"name": "hex", ...} for the canonical messages
   codec_vectors.py decode < JSON   decodes each hex with Python and compares it with the canonical
                                    message; prints {"name": "ok" | "<what differs>", ...}
+  codec_vectors.py json            prints {"name": <proto3 JSON of the message>, ...} as
+                                   google.protobuf.json_format writes it
 
 The canonical messages are built identically in Tests/RPCProtobufCTests/CodecVectors.swift.
 """
@@ -123,6 +125,10 @@ def main():
     mode = sys.argv[1]
     if mode == "encode":
         print(json.dumps({name: make().SerializeToString().hex() for name, make in CANONICAL.items()}))
+    elif mode == "json":
+        from google.protobuf import json_format
+
+        print(json.dumps({name: json_format.MessageToDict(make()) for name, make in CANONICAL.items()}))
     elif mode == "decode":
         vectors = json.load(sys.stdin)
         results = {}

@@ -2,6 +2,7 @@ import Fixtures
 import OrderV1
 import RPCCore
 import RPCProtobufC
+import TestSupport
 import Testing
 
 @Suite("Round trips through the protoc-c codec")

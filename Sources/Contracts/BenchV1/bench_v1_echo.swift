@@ -3,6 +3,7 @@
 
 // swift-format-ignore-file
 public import RPCCore
+public import RPCJSON
 public import RPCProtobufC
 internal import CProtobufC
 internal import CWellKnownTypes
@@ -43,6 +44,37 @@ extension EchoRequest: ProtobufMessage {
   }
 }
 
+extension EchoRequest: ProtoJSONMessage {
+  public init(protoJSON json: JSONValue, path: String) throws(ProtoJSONError) {
+    self.init()
+    var reader = try ProtoJSON.ObjectReader(json, path: path, typeName: "bench.v1.EchoRequest")
+    while let (key, value) = reader.next() {
+      let fieldPath = ProtoJSON.path(path, key)
+      switch key {
+      case "payload":
+        try reader.claim(1, key: key)
+        if case .null = value { continue }
+        self.payload = try ProtoJSON.bytes(value, path: fieldPath)
+      default:
+        throw reader.unknown(key)
+      }
+    }
+  }
+
+  public func protoJSON() -> JSONValue {
+    var object = JSONObject()
+    if !self.payload.isEmpty { object.append("payload", ProtoJSON.json(bytes: self.payload)) }
+    return .object(object)
+  }
+
+  public static let protoJSONSchemaName = "bench.v1.EchoRequest"
+  public static let protoJSONSchema: JSONValue = ["type": "object", "additionalProperties": false, "properties": ["payload": ["type": "string", "format": "byte"]]]
+  public static func collectProtoJSONSchemas(into schemas: inout [String: JSONValue]) {
+    guard schemas[Self.protoJSONSchemaName] == nil else { return }
+    schemas[Self.protoJSONSchemaName] = Self.protoJSONSchema
+  }
+}
+
 public struct EchoResponse: Sendable, Hashable {
   public var payload: [UInt8] = []
 
@@ -75,6 +107,37 @@ extension EchoResponse: ProtobufMessage {
     bench__v1__echo_response__init(c)
     c.pointee.payload = arena.bytes(self.payload, ProtobufCBinaryData.init(len:data:))
     return UnsafeMutableRawPointer(c)
+  }
+}
+
+extension EchoResponse: ProtoJSONMessage {
+  public init(protoJSON json: JSONValue, path: String) throws(ProtoJSONError) {
+    self.init()
+    var reader = try ProtoJSON.ObjectReader(json, path: path, typeName: "bench.v1.EchoResponse")
+    while let (key, value) = reader.next() {
+      let fieldPath = ProtoJSON.path(path, key)
+      switch key {
+      case "payload":
+        try reader.claim(1, key: key)
+        if case .null = value { continue }
+        self.payload = try ProtoJSON.bytes(value, path: fieldPath)
+      default:
+        throw reader.unknown(key)
+      }
+    }
+  }
+
+  public func protoJSON() -> JSONValue {
+    var object = JSONObject()
+    if !self.payload.isEmpty { object.append("payload", ProtoJSON.json(bytes: self.payload)) }
+    return .object(object)
+  }
+
+  public static let protoJSONSchemaName = "bench.v1.EchoResponse"
+  public static let protoJSONSchema: JSONValue = ["type": "object", "additionalProperties": false, "properties": ["payload": ["type": "string", "format": "byte"]]]
+  public static func collectProtoJSONSchemas(into schemas: inout [String: JSONValue]) {
+    guard schemas[Self.protoJSONSchemaName] == nil else { return }
+    schemas[Self.protoJSONSchemaName] = Self.protoJSONSchema
   }
 }
 

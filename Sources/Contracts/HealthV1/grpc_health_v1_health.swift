@@ -3,6 +3,7 @@
 
 // swift-format-ignore-file
 public import RPCCore
+public import RPCJSON
 public import RPCProtobufC
 internal import CProtobufC
 internal import CWellKnownTypes
@@ -40,6 +41,37 @@ extension HealthCheckRequest: ProtobufMessage {
     grpc__health__v1__health_check_request__init(c)
     c.pointee.service = try arena.string(self.service, field: "grpc.health.v1.HealthCheckRequest.service")
     return UnsafeMutableRawPointer(c)
+  }
+}
+
+extension HealthCheckRequest: ProtoJSONMessage {
+  public init(protoJSON json: JSONValue, path: String) throws(ProtoJSONError) {
+    self.init()
+    var reader = try ProtoJSON.ObjectReader(json, path: path, typeName: "grpc.health.v1.HealthCheckRequest")
+    while let (key, value) = reader.next() {
+      let fieldPath = ProtoJSON.path(path, key)
+      switch key {
+      case "service":
+        try reader.claim(1, key: key)
+        if case .null = value { continue }
+        self.service = try ProtoJSON.string(value, path: fieldPath)
+      default:
+        throw reader.unknown(key)
+      }
+    }
+  }
+
+  public func protoJSON() -> JSONValue {
+    var object = JSONObject()
+    if !self.service.isEmpty { object.append("service", ProtoJSON.json(self.service)) }
+    return .object(object)
+  }
+
+  public static let protoJSONSchemaName = "grpc.health.v1.HealthCheckRequest"
+  public static let protoJSONSchema: JSONValue = ["type": "object", "additionalProperties": false, "properties": ["service": ["type": "string", "description": "The fully qualified service name, or \"\" for the server as a whole."]]]
+  public static func collectProtoJSONSchemas(into schemas: inout [String: JSONValue]) {
+    guard schemas[Self.protoJSONSchemaName] == nil else { return }
+    schemas[Self.protoJSONSchemaName] = Self.protoJSONSchema
   }
 }
 
@@ -123,6 +155,39 @@ extension HealthCheckResponse: ProtobufMessage {
     return UnsafeMutableRawPointer(c)
   }
 }
+
+extension HealthCheckResponse: ProtoJSONMessage {
+  public init(protoJSON json: JSONValue, path: String) throws(ProtoJSONError) {
+    self.init()
+    var reader = try ProtoJSON.ObjectReader(json, path: path, typeName: "grpc.health.v1.HealthCheckResponse")
+    while let (key, value) = reader.next() {
+      let fieldPath = ProtoJSON.path(path, key)
+      switch key {
+      case "status":
+        try reader.claim(1, key: key)
+        if case .null = value { continue }
+        self.status = try ProtoJSON.enumeration(value, HealthCheckResponse.ServingStatus.self, path: fieldPath)
+      default:
+        throw reader.unknown(key)
+      }
+    }
+  }
+
+  public func protoJSON() -> JSONValue {
+    var object = JSONObject()
+    if self.status.rawValue != 0 { object.append("status", ProtoJSON.json(enumeration: self.status)) }
+    return .object(object)
+  }
+
+  public static let protoJSONSchemaName = "grpc.health.v1.HealthCheckResponse"
+  public static let protoJSONSchema: JSONValue = ["type": "object", "additionalProperties": false, "properties": ["status": ["type": "string", "enum": ["UNKNOWN", "SERVING", "NOT_SERVING", "SERVICE_UNKNOWN"]]]]
+  public static func collectProtoJSONSchemas(into schemas: inout [String: JSONValue]) {
+    guard schemas[Self.protoJSONSchemaName] == nil else { return }
+    schemas[Self.protoJSONSchemaName] = Self.protoJSONSchema
+  }
+}
+
+extension HealthCheckResponse.ServingStatus: ProtoJSONEnum {}
 
 /// Watch, a server-streaming method, is left out until the transport serves streams.
 public enum Health {

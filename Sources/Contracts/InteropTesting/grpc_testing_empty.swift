@@ -2,6 +2,7 @@
 // Regenerate with `make generate`.
 
 // swift-format-ignore-file
+public import RPCJSON
 public import RPCProtobufC
 internal import CProtobufC
 internal import CWellKnownTypes
@@ -31,5 +32,25 @@ extension Empty: ProtobufMessage {
     let c = arena.allocate(Grpc__Testing__Empty.self)
     grpc__testing__empty__init(c)
     return UnsafeMutableRawPointer(c)
+  }
+}
+
+extension Empty: ProtoJSONMessage {
+  public init(protoJSON json: JSONValue, path: String) throws(ProtoJSONError) {
+    self.init()
+    var reader = try ProtoJSON.ObjectReader(json, path: path, typeName: "grpc.testing.Empty")
+    if let (key, _) = reader.next() { throw reader.unknown(key) }
+  }
+
+  public func protoJSON() -> JSONValue {
+    let object = JSONObject()
+    return .object(object)
+  }
+
+  public static let protoJSONSchemaName = "grpc.testing.Empty"
+  public static let protoJSONSchema: JSONValue = ["type": "object", "additionalProperties": false, "description": "An empty message, used where a method takes or returns nothing.", "properties": [:]]
+  public static func collectProtoJSONSchemas(into schemas: inout [String: JSONValue]) {
+    guard schemas[Self.protoJSONSchemaName] == nil else { return }
+    schemas[Self.protoJSONSchemaName] = Self.protoJSONSchema
   }
 }

@@ -2,6 +2,7 @@
 // Regenerate with `make generate`.
 
 // swift-format-ignore-file
+public import RPCJSON
 public import RPCProtobufC
 internal import CProtobufC
 internal import CWellKnownTypes
@@ -38,6 +39,8 @@ public enum PayloadType: Sendable, Hashable, RawRepresentable {
     .compressable,
   ]
 }
+
+extension PayloadType: ProtoJSONEnum {}
 
 /// The type of route that a client took to reach a server w.r.t. gRPCLB.
 public enum GrpclbRouteType: Sendable, Hashable, RawRepresentable {
@@ -80,6 +83,8 @@ public enum GrpclbRouteType: Sendable, Hashable, RawRepresentable {
   ]
 }
 
+extension GrpclbRouteType: ProtoJSONEnum {}
+
 /// Wrapper for a bool, so that presence can be told apart from false.
 public struct BoolValue: Sendable, Hashable {
   public var value: Bool = false
@@ -113,6 +118,37 @@ extension BoolValue: ProtobufMessage {
     grpc__testing__bool_value__init(c)
     c.pointee.value = self.value ? 1 : 0
     return UnsafeMutableRawPointer(c)
+  }
+}
+
+extension BoolValue: ProtoJSONMessage {
+  public init(protoJSON json: JSONValue, path: String) throws(ProtoJSONError) {
+    self.init()
+    var reader = try ProtoJSON.ObjectReader(json, path: path, typeName: "grpc.testing.BoolValue")
+    while let (key, value) = reader.next() {
+      let fieldPath = ProtoJSON.path(path, key)
+      switch key {
+      case "value":
+        try reader.claim(1, key: key)
+        if case .null = value { continue }
+        self.value = try ProtoJSON.bool(value, path: fieldPath)
+      default:
+        throw reader.unknown(key)
+      }
+    }
+  }
+
+  public func protoJSON() -> JSONValue {
+    var object = JSONObject()
+    if self.value { object.append("value", ProtoJSON.json(self.value)) }
+    return .object(object)
+  }
+
+  public static let protoJSONSchemaName = "grpc.testing.BoolValue"
+  public static let protoJSONSchema: JSONValue = ["type": "object", "additionalProperties": false, "description": "Wrapper for a bool, so that presence can be told apart from false.", "properties": ["value": ["type": "boolean"]]]
+  public static func collectProtoJSONSchemas(into schemas: inout [String: JSONValue]) {
+    guard schemas[Self.protoJSONSchemaName] == nil else { return }
+    schemas[Self.protoJSONSchemaName] = Self.protoJSONSchema
   }
 }
 
@@ -157,6 +193,42 @@ extension Payload: ProtobufMessage {
   }
 }
 
+extension Payload: ProtoJSONMessage {
+  public init(protoJSON json: JSONValue, path: String) throws(ProtoJSONError) {
+    self.init()
+    var reader = try ProtoJSON.ObjectReader(json, path: path, typeName: "grpc.testing.Payload")
+    while let (key, value) = reader.next() {
+      let fieldPath = ProtoJSON.path(path, key)
+      switch key {
+      case "type":
+        try reader.claim(1, key: key)
+        if case .null = value { continue }
+        self.type = try ProtoJSON.enumeration(value, PayloadType.self, path: fieldPath)
+      case "body":
+        try reader.claim(2, key: key)
+        if case .null = value { continue }
+        self.body = try ProtoJSON.bytes(value, path: fieldPath)
+      default:
+        throw reader.unknown(key)
+      }
+    }
+  }
+
+  public func protoJSON() -> JSONValue {
+    var object = JSONObject()
+    if self.type.rawValue != 0 { object.append("type", ProtoJSON.json(enumeration: self.type)) }
+    if !self.body.isEmpty { object.append("body", ProtoJSON.json(bytes: self.body)) }
+    return .object(object)
+  }
+
+  public static let protoJSONSchemaName = "grpc.testing.Payload"
+  public static let protoJSONSchema: JSONValue = ["type": "object", "additionalProperties": false, "description": "A block of data, to simply increase gRPC message size.", "properties": ["type": ["type": "string", "enum": ["COMPRESSABLE"]], "body": ["type": "string", "format": "byte"]]]
+  public static func collectProtoJSONSchemas(into schemas: inout [String: JSONValue]) {
+    guard schemas[Self.protoJSONSchemaName] == nil else { return }
+    schemas[Self.protoJSONSchemaName] = Self.protoJSONSchema
+  }
+}
+
 /// A protobuf representation for grpc status, used to ask the server for a given status.
 public struct EchoStatus: Sendable, Hashable {
   public var code: Int32 = 0
@@ -194,6 +266,42 @@ extension EchoStatus: ProtobufMessage {
     c.pointee.code = self.code
     c.pointee.message = try arena.string(self.message, field: "grpc.testing.EchoStatus.message")
     return UnsafeMutableRawPointer(c)
+  }
+}
+
+extension EchoStatus: ProtoJSONMessage {
+  public init(protoJSON json: JSONValue, path: String) throws(ProtoJSONError) {
+    self.init()
+    var reader = try ProtoJSON.ObjectReader(json, path: path, typeName: "grpc.testing.EchoStatus")
+    while let (key, value) = reader.next() {
+      let fieldPath = ProtoJSON.path(path, key)
+      switch key {
+      case "code":
+        try reader.claim(1, key: key)
+        if case .null = value { continue }
+        self.code = try ProtoJSON.integer(value, Int32.self, path: fieldPath)
+      case "message":
+        try reader.claim(2, key: key)
+        if case .null = value { continue }
+        self.message = try ProtoJSON.string(value, path: fieldPath)
+      default:
+        throw reader.unknown(key)
+      }
+    }
+  }
+
+  public func protoJSON() -> JSONValue {
+    var object = JSONObject()
+    if self.code != 0 { object.append("code", ProtoJSON.json(self.code)) }
+    if !self.message.isEmpty { object.append("message", ProtoJSON.json(self.message)) }
+    return .object(object)
+  }
+
+  public static let protoJSONSchemaName = "grpc.testing.EchoStatus"
+  public static let protoJSONSchema: JSONValue = ["type": "object", "additionalProperties": false, "description": "A protobuf representation for grpc status, used to ask the server for a given status.", "properties": ["code": ["type": "integer", "format": "int32"], "message": ["type": "string"]]]
+  public static func collectProtoJSONSchemas(into schemas: inout [String: JSONValue]) {
+    guard schemas[Self.protoJSONSchemaName] == nil else { return }
+    schemas[Self.protoJSONSchemaName] = Self.protoJSONSchema
   }
 }
 
@@ -277,6 +385,85 @@ extension SimpleRequest: ProtobufMessage {
   }
 }
 
+extension SimpleRequest: ProtoJSONMessage {
+  public init(protoJSON json: JSONValue, path: String) throws(ProtoJSONError) {
+    self.init()
+    var reader = try ProtoJSON.ObjectReader(json, path: path, typeName: "grpc.testing.SimpleRequest")
+    while let (key, value) = reader.next() {
+      let fieldPath = ProtoJSON.path(path, key)
+      switch key {
+      case "responseType", "response_type":
+        try reader.claim(1, key: key)
+        if case .null = value { continue }
+        self.responseType = try ProtoJSON.enumeration(value, PayloadType.self, path: fieldPath)
+      case "responseSize", "response_size":
+        try reader.claim(2, key: key)
+        if case .null = value { continue }
+        self.responseSize = try ProtoJSON.integer(value, Int32.self, path: fieldPath)
+      case "payload":
+        try reader.claim(3, key: key)
+        if case .null = value { continue }
+        self.payload = try Payload(protoJSON: value, path: fieldPath)
+      case "fillUsername", "fill_username":
+        try reader.claim(4, key: key)
+        if case .null = value { continue }
+        self.fillUsername = try ProtoJSON.bool(value, path: fieldPath)
+      case "fillOauthScope", "fill_oauth_scope":
+        try reader.claim(5, key: key)
+        if case .null = value { continue }
+        self.fillOauthScope = try ProtoJSON.bool(value, path: fieldPath)
+      case "responseCompressed", "response_compressed":
+        try reader.claim(6, key: key)
+        if case .null = value { continue }
+        self.responseCompressed = try BoolValue(protoJSON: value, path: fieldPath)
+      case "responseStatus", "response_status":
+        try reader.claim(7, key: key)
+        if case .null = value { continue }
+        self.responseStatus = try EchoStatus(protoJSON: value, path: fieldPath)
+      case "expectCompressed", "expect_compressed":
+        try reader.claim(8, key: key)
+        if case .null = value { continue }
+        self.expectCompressed = try BoolValue(protoJSON: value, path: fieldPath)
+      case "fillServerId", "fill_server_id":
+        try reader.claim(9, key: key)
+        if case .null = value { continue }
+        self.fillServerId = try ProtoJSON.bool(value, path: fieldPath)
+      case "fillGrpclbRouteType", "fill_grpclb_route_type":
+        try reader.claim(10, key: key)
+        if case .null = value { continue }
+        self.fillGrpclbRouteType = try ProtoJSON.bool(value, path: fieldPath)
+      default:
+        throw reader.unknown(key)
+      }
+    }
+  }
+
+  public func protoJSON() -> JSONValue {
+    var object = JSONObject()
+    if self.responseType.rawValue != 0 { object.append("responseType", ProtoJSON.json(enumeration: self.responseType)) }
+    if self.responseSize != 0 { object.append("responseSize", ProtoJSON.json(self.responseSize)) }
+    if let value = self.payload { object.append("payload", value.protoJSON()) }
+    if self.fillUsername { object.append("fillUsername", ProtoJSON.json(self.fillUsername)) }
+    if self.fillOauthScope { object.append("fillOauthScope", ProtoJSON.json(self.fillOauthScope)) }
+    if let value = self.responseCompressed { object.append("responseCompressed", value.protoJSON()) }
+    if let value = self.responseStatus { object.append("responseStatus", value.protoJSON()) }
+    if let value = self.expectCompressed { object.append("expectCompressed", value.protoJSON()) }
+    if self.fillServerId { object.append("fillServerId", ProtoJSON.json(self.fillServerId)) }
+    if self.fillGrpclbRouteType { object.append("fillGrpclbRouteType", ProtoJSON.json(self.fillGrpclbRouteType)) }
+    return .object(object)
+  }
+
+  public static let protoJSONSchemaName = "grpc.testing.SimpleRequest"
+  public static let protoJSONSchema: JSONValue = ["type": "object", "additionalProperties": false, "description": "Unary request.", "properties": ["responseType": ["type": "string", "enum": ["COMPRESSABLE"]], "responseSize": ["type": "integer", "format": "int32"], "payload": ["$ref": "#/components/schemas/grpc.testing.Payload"], "fillUsername": ["type": "boolean"], "fillOauthScope": ["type": "boolean"], "responseCompressed": ["$ref": "#/components/schemas/grpc.testing.BoolValue"], "responseStatus": ["$ref": "#/components/schemas/grpc.testing.EchoStatus"], "expectCompressed": ["$ref": "#/components/schemas/grpc.testing.BoolValue"], "fillServerId": ["type": "boolean"], "fillGrpclbRouteType": ["type": "boolean"]]]
+  public static func collectProtoJSONSchemas(into schemas: inout [String: JSONValue]) {
+    guard schemas[Self.protoJSONSchemaName] == nil else { return }
+    schemas[Self.protoJSONSchemaName] = Self.protoJSONSchema
+    Payload.collectProtoJSONSchemas(into: &schemas)
+    BoolValue.collectProtoJSONSchemas(into: &schemas)
+    EchoStatus.collectProtoJSONSchemas(into: &schemas)
+  }
+}
+
 /// Unary response, as configured by the request.
 public struct SimpleResponse: Sendable, Hashable {
   public var payload: Payload? = nil
@@ -334,5 +521,62 @@ extension SimpleResponse: ProtobufMessage {
     c.pointee.grpclb_route_type = Grpc__Testing__GrpclbRouteType(rawValue: .init(truncatingIfNeeded: self.grpclbRouteType.rawValue))
     c.pointee.hostname = try arena.string(self.hostname, field: "grpc.testing.SimpleResponse.hostname")
     return UnsafeMutableRawPointer(c)
+  }
+}
+
+extension SimpleResponse: ProtoJSONMessage {
+  public init(protoJSON json: JSONValue, path: String) throws(ProtoJSONError) {
+    self.init()
+    var reader = try ProtoJSON.ObjectReader(json, path: path, typeName: "grpc.testing.SimpleResponse")
+    while let (key, value) = reader.next() {
+      let fieldPath = ProtoJSON.path(path, key)
+      switch key {
+      case "payload":
+        try reader.claim(1, key: key)
+        if case .null = value { continue }
+        self.payload = try Payload(protoJSON: value, path: fieldPath)
+      case "username":
+        try reader.claim(2, key: key)
+        if case .null = value { continue }
+        self.username = try ProtoJSON.string(value, path: fieldPath)
+      case "oauthScope", "oauth_scope":
+        try reader.claim(3, key: key)
+        if case .null = value { continue }
+        self.oauthScope = try ProtoJSON.string(value, path: fieldPath)
+      case "serverId", "server_id":
+        try reader.claim(4, key: key)
+        if case .null = value { continue }
+        self.serverId = try ProtoJSON.string(value, path: fieldPath)
+      case "grpclbRouteType", "grpclb_route_type":
+        try reader.claim(5, key: key)
+        if case .null = value { continue }
+        self.grpclbRouteType = try ProtoJSON.enumeration(value, GrpclbRouteType.self, path: fieldPath)
+      case "hostname":
+        try reader.claim(6, key: key)
+        if case .null = value { continue }
+        self.hostname = try ProtoJSON.string(value, path: fieldPath)
+      default:
+        throw reader.unknown(key)
+      }
+    }
+  }
+
+  public func protoJSON() -> JSONValue {
+    var object = JSONObject()
+    if let value = self.payload { object.append("payload", value.protoJSON()) }
+    if !self.username.isEmpty { object.append("username", ProtoJSON.json(self.username)) }
+    if !self.oauthScope.isEmpty { object.append("oauthScope", ProtoJSON.json(self.oauthScope)) }
+    if !self.serverId.isEmpty { object.append("serverId", ProtoJSON.json(self.serverId)) }
+    if self.grpclbRouteType.rawValue != 0 { object.append("grpclbRouteType", ProtoJSON.json(enumeration: self.grpclbRouteType)) }
+    if !self.hostname.isEmpty { object.append("hostname", ProtoJSON.json(self.hostname)) }
+    return .object(object)
+  }
+
+  public static let protoJSONSchemaName = "grpc.testing.SimpleResponse"
+  public static let protoJSONSchema: JSONValue = ["type": "object", "additionalProperties": false, "description": "Unary response, as configured by the request.", "properties": ["payload": ["$ref": "#/components/schemas/grpc.testing.Payload"], "username": ["type": "string"], "oauthScope": ["type": "string"], "serverId": ["type": "string"], "grpclbRouteType": ["type": "string", "enum": ["GRPCLB_ROUTE_TYPE_UNKNOWN", "GRPCLB_ROUTE_TYPE_FALLBACK", "GRPCLB_ROUTE_TYPE_BACKEND"]], "hostname": ["type": "string"]]]
+  public static func collectProtoJSONSchemas(into schemas: inout [String: JSONValue]) {
+    guard schemas[Self.protoJSONSchemaName] == nil else { return }
+    schemas[Self.protoJSONSchemaName] = Self.protoJSONSchema
+    Payload.collectProtoJSONSchemas(into: &schemas)
   }
 }

@@ -3,6 +3,7 @@
 
 // swift-format-ignore-file
 public import RPCCore
+public import RPCJSON
 public import RPCProtobufC
 internal import CProtobufC
 internal import CWellKnownTypes
@@ -48,6 +49,8 @@ public enum OrderStatus: Sendable, Hashable, RawRepresentable {
   ]
 }
 
+extension OrderStatus: ProtoJSONEnum {}
+
 public struct LineItem: Sendable, Hashable {
   /// Not empty.
   public var sku: String = ""
@@ -92,6 +95,47 @@ extension LineItem: ProtobufMessage {
     c.pointee.quantity = self.quantity
     c.pointee.unit_price_cents = self.unitPriceCents
     return UnsafeMutableRawPointer(c)
+  }
+}
+
+extension LineItem: ProtoJSONMessage {
+  public init(protoJSON json: JSONValue, path: String) throws(ProtoJSONError) {
+    self.init()
+    var reader = try ProtoJSON.ObjectReader(json, path: path, typeName: "order.v1.LineItem")
+    while let (key, value) = reader.next() {
+      let fieldPath = ProtoJSON.path(path, key)
+      switch key {
+      case "sku":
+        try reader.claim(1, key: key)
+        if case .null = value { continue }
+        self.sku = try ProtoJSON.string(value, path: fieldPath)
+      case "quantity":
+        try reader.claim(2, key: key)
+        if case .null = value { continue }
+        self.quantity = try ProtoJSON.integer(value, Int32.self, path: fieldPath)
+      case "unitPriceCents", "unit_price_cents":
+        try reader.claim(3, key: key)
+        if case .null = value { continue }
+        self.unitPriceCents = try ProtoJSON.integer(value, Int64.self, path: fieldPath)
+      default:
+        throw reader.unknown(key)
+      }
+    }
+  }
+
+  public func protoJSON() -> JSONValue {
+    var object = JSONObject()
+    if !self.sku.isEmpty { object.append("sku", ProtoJSON.json(self.sku)) }
+    if self.quantity != 0 { object.append("quantity", ProtoJSON.json(self.quantity)) }
+    if self.unitPriceCents != 0 { object.append("unitPriceCents", ProtoJSON.json(self.unitPriceCents)) }
+    return .object(object)
+  }
+
+  public static let protoJSONSchemaName = "order.v1.LineItem"
+  public static let protoJSONSchema: JSONValue = ["type": "object", "additionalProperties": false, "properties": ["sku": ["type": "string", "description": "Not empty."], "quantity": ["type": "integer", "format": "int32", "description": "At least 1."], "unitPriceCents": ["type": "string", "format": "int64", "pattern": "^-?[0-9]+$", "description": "At least 0."]]]
+  public static func collectProtoJSONSchemas(into schemas: inout [String: JSONValue]) {
+    guard schemas[Self.protoJSONSchemaName] == nil else { return }
+    schemas[Self.protoJSONSchemaName] = Self.protoJSONSchema
   }
 }
 
@@ -162,6 +206,71 @@ extension Order: ProtobufMessage {
   }
 }
 
+extension Order: ProtoJSONMessage {
+  public init(protoJSON json: JSONValue, path: String) throws(ProtoJSONError) {
+    self.init()
+    var reader = try ProtoJSON.ObjectReader(json, path: path, typeName: "order.v1.Order")
+    while let (key, value) = reader.next() {
+      let fieldPath = ProtoJSON.path(path, key)
+      switch key {
+      case "id":
+        try reader.claim(1, key: key)
+        if case .null = value { continue }
+        self.id = try ProtoJSON.string(value, path: fieldPath)
+      case "userId", "user_id":
+        try reader.claim(2, key: key)
+        if case .null = value { continue }
+        self.userId = try ProtoJSON.string(value, path: fieldPath)
+      case "items":
+        try reader.claim(3, key: key)
+        if case .null = value { continue }
+        self.items = try ProtoJSON.array(value, path: fieldPath) { (element, elementPath) throws(ProtoJSONError) in
+          try LineItem(protoJSON: element, path: elementPath)
+        }
+      case "status":
+        try reader.claim(4, key: key)
+        if case .null = value { continue }
+        self.status = try ProtoJSON.enumeration(value, OrderStatus.self, path: fieldPath)
+      case "totalCents", "total_cents":
+        try reader.claim(5, key: key)
+        if case .null = value { continue }
+        self.totalCents = try ProtoJSON.integer(value, Int64.self, path: fieldPath)
+      case "createTime", "create_time":
+        try reader.claim(6, key: key)
+        if case .null = value { continue }
+        self.createTime = try Timestamp(protoJSON: value, path: fieldPath)
+      case "requestId", "request_id":
+        try reader.claim(7, key: key)
+        if case .null = value { continue }
+        self.requestId = try ProtoJSON.string(value, path: fieldPath)
+      default:
+        throw reader.unknown(key)
+      }
+    }
+  }
+
+  public func protoJSON() -> JSONValue {
+    var object = JSONObject()
+    if !self.id.isEmpty { object.append("id", ProtoJSON.json(self.id)) }
+    if !self.userId.isEmpty { object.append("userId", ProtoJSON.json(self.userId)) }
+    if !self.items.isEmpty { object.append("items", .array(self.items.map { $0.protoJSON() })) }
+    if self.status.rawValue != 0 { object.append("status", ProtoJSON.json(enumeration: self.status)) }
+    if self.totalCents != 0 { object.append("totalCents", ProtoJSON.json(self.totalCents)) }
+    if let value = self.createTime { object.append("createTime", value.protoJSON()) }
+    if !self.requestId.isEmpty { object.append("requestId", ProtoJSON.json(self.requestId)) }
+    return .object(object)
+  }
+
+  public static let protoJSONSchemaName = "order.v1.Order"
+  public static let protoJSONSchema: JSONValue = ["type": "object", "additionalProperties": false, "properties": ["id": ["type": "string"], "userId": ["type": "string"], "items": ["type": "array", "items": ["$ref": "#/components/schemas/order.v1.LineItem"]], "status": ["type": "string", "enum": ["ORDER_STATUS_UNSPECIFIED", "ORDER_STATUS_CREATED", "ORDER_STATUS_CANCELLED"]], "totalCents": ["type": "string", "format": "int64", "pattern": "^-?[0-9]+$", "description": "The sum of quantity x unit_price_cents over the items, computed by the service."], "createTime": ["$ref": "#/components/schemas/google.protobuf.Timestamp"], "requestId": ["type": "string", "description": "The idempotency key the order was created with, if any."]]]
+  public static func collectProtoJSONSchemas(into schemas: inout [String: JSONValue]) {
+    guard schemas[Self.protoJSONSchemaName] == nil else { return }
+    schemas[Self.protoJSONSchemaName] = Self.protoJSONSchema
+    LineItem.collectProtoJSONSchemas(into: &schemas)
+    Timestamp.collectProtoJSONSchemas(into: &schemas)
+  }
+}
+
 public struct CreateOrderRequest: Sendable, Hashable {
   public var userId: String = ""
   /// At least one.
@@ -209,6 +318,50 @@ extension CreateOrderRequest: ProtobufMessage {
   }
 }
 
+extension CreateOrderRequest: ProtoJSONMessage {
+  public init(protoJSON json: JSONValue, path: String) throws(ProtoJSONError) {
+    self.init()
+    var reader = try ProtoJSON.ObjectReader(json, path: path, typeName: "order.v1.CreateOrderRequest")
+    while let (key, value) = reader.next() {
+      let fieldPath = ProtoJSON.path(path, key)
+      switch key {
+      case "userId", "user_id":
+        try reader.claim(1, key: key)
+        if case .null = value { continue }
+        self.userId = try ProtoJSON.string(value, path: fieldPath)
+      case "items":
+        try reader.claim(2, key: key)
+        if case .null = value { continue }
+        self.items = try ProtoJSON.array(value, path: fieldPath) { (element, elementPath) throws(ProtoJSONError) in
+          try LineItem(protoJSON: element, path: elementPath)
+        }
+      case "requestId", "request_id":
+        try reader.claim(3, key: key)
+        if case .null = value { continue }
+        self.requestId = try ProtoJSON.string(value, path: fieldPath)
+      default:
+        throw reader.unknown(key)
+      }
+    }
+  }
+
+  public func protoJSON() -> JSONValue {
+    var object = JSONObject()
+    if !self.userId.isEmpty { object.append("userId", ProtoJSON.json(self.userId)) }
+    if !self.items.isEmpty { object.append("items", .array(self.items.map { $0.protoJSON() })) }
+    if !self.requestId.isEmpty { object.append("requestId", ProtoJSON.json(self.requestId)) }
+    return .object(object)
+  }
+
+  public static let protoJSONSchemaName = "order.v1.CreateOrderRequest"
+  public static let protoJSONSchema: JSONValue = ["type": "object", "additionalProperties": false, "properties": ["userId": ["type": "string"], "items": ["type": "array", "items": ["$ref": "#/components/schemas/order.v1.LineItem"], "description": "At least one."], "requestId": ["type": "string", "description": "An idempotency key, unique per user; empty means none."]]]
+  public static func collectProtoJSONSchemas(into schemas: inout [String: JSONValue]) {
+    guard schemas[Self.protoJSONSchemaName] == nil else { return }
+    schemas[Self.protoJSONSchemaName] = Self.protoJSONSchema
+    LineItem.collectProtoJSONSchemas(into: &schemas)
+  }
+}
+
 public struct GetOrderRequest: Sendable, Hashable {
   public var id: String = ""
 
@@ -240,6 +393,37 @@ extension GetOrderRequest: ProtobufMessage {
     order__v1__get_order_request__init(c)
     c.pointee.id = try arena.string(self.id, field: "order.v1.GetOrderRequest.id")
     return UnsafeMutableRawPointer(c)
+  }
+}
+
+extension GetOrderRequest: ProtoJSONMessage {
+  public init(protoJSON json: JSONValue, path: String) throws(ProtoJSONError) {
+    self.init()
+    var reader = try ProtoJSON.ObjectReader(json, path: path, typeName: "order.v1.GetOrderRequest")
+    while let (key, value) = reader.next() {
+      let fieldPath = ProtoJSON.path(path, key)
+      switch key {
+      case "id":
+        try reader.claim(1, key: key)
+        if case .null = value { continue }
+        self.id = try ProtoJSON.string(value, path: fieldPath)
+      default:
+        throw reader.unknown(key)
+      }
+    }
+  }
+
+  public func protoJSON() -> JSONValue {
+    var object = JSONObject()
+    if !self.id.isEmpty { object.append("id", ProtoJSON.json(self.id)) }
+    return .object(object)
+  }
+
+  public static let protoJSONSchemaName = "order.v1.GetOrderRequest"
+  public static let protoJSONSchema: JSONValue = ["type": "object", "additionalProperties": false, "properties": ["id": ["type": "string"]]]
+  public static func collectProtoJSONSchemas(into schemas: inout [String: JSONValue]) {
+    guard schemas[Self.protoJSONSchemaName] == nil else { return }
+    schemas[Self.protoJSONSchemaName] = Self.protoJSONSchema
   }
 }
 
@@ -288,6 +472,47 @@ extension ListOrdersRequest: ProtobufMessage {
   }
 }
 
+extension ListOrdersRequest: ProtoJSONMessage {
+  public init(protoJSON json: JSONValue, path: String) throws(ProtoJSONError) {
+    self.init()
+    var reader = try ProtoJSON.ObjectReader(json, path: path, typeName: "order.v1.ListOrdersRequest")
+    while let (key, value) = reader.next() {
+      let fieldPath = ProtoJSON.path(path, key)
+      switch key {
+      case "userId", "user_id":
+        try reader.claim(1, key: key)
+        if case .null = value { continue }
+        self.userId = try ProtoJSON.string(value, path: fieldPath)
+      case "pageSize", "page_size":
+        try reader.claim(2, key: key)
+        if case .null = value { continue }
+        self.pageSize = try ProtoJSON.integer(value, Int32.self, path: fieldPath)
+      case "pageToken", "page_token":
+        try reader.claim(3, key: key)
+        if case .null = value { continue }
+        self.pageToken = try ProtoJSON.string(value, path: fieldPath)
+      default:
+        throw reader.unknown(key)
+      }
+    }
+  }
+
+  public func protoJSON() -> JSONValue {
+    var object = JSONObject()
+    if !self.userId.isEmpty { object.append("userId", ProtoJSON.json(self.userId)) }
+    if self.pageSize != 0 { object.append("pageSize", ProtoJSON.json(self.pageSize)) }
+    if !self.pageToken.isEmpty { object.append("pageToken", ProtoJSON.json(self.pageToken)) }
+    return .object(object)
+  }
+
+  public static let protoJSONSchemaName = "order.v1.ListOrdersRequest"
+  public static let protoJSONSchema: JSONValue = ["type": "object", "additionalProperties": false, "properties": ["userId": ["type": "string"], "pageSize": ["type": "integer", "format": "int32", "description": "0 means the default (20); at most 100."], "pageToken": ["type": "string"]]]
+  public static func collectProtoJSONSchemas(into schemas: inout [String: JSONValue]) {
+    guard schemas[Self.protoJSONSchemaName] == nil else { return }
+    schemas[Self.protoJSONSchemaName] = Self.protoJSONSchema
+  }
+}
+
 public struct ListOrdersResponse: Sendable, Hashable {
   public var orders: [Order] = []
   public var nextPageToken: String = ""
@@ -328,6 +553,45 @@ extension ListOrdersResponse: ProtobufMessage {
   }
 }
 
+extension ListOrdersResponse: ProtoJSONMessage {
+  public init(protoJSON json: JSONValue, path: String) throws(ProtoJSONError) {
+    self.init()
+    var reader = try ProtoJSON.ObjectReader(json, path: path, typeName: "order.v1.ListOrdersResponse")
+    while let (key, value) = reader.next() {
+      let fieldPath = ProtoJSON.path(path, key)
+      switch key {
+      case "orders":
+        try reader.claim(1, key: key)
+        if case .null = value { continue }
+        self.orders = try ProtoJSON.array(value, path: fieldPath) { (element, elementPath) throws(ProtoJSONError) in
+          try Order(protoJSON: element, path: elementPath)
+        }
+      case "nextPageToken", "next_page_token":
+        try reader.claim(2, key: key)
+        if case .null = value { continue }
+        self.nextPageToken = try ProtoJSON.string(value, path: fieldPath)
+      default:
+        throw reader.unknown(key)
+      }
+    }
+  }
+
+  public func protoJSON() -> JSONValue {
+    var object = JSONObject()
+    if !self.orders.isEmpty { object.append("orders", .array(self.orders.map { $0.protoJSON() })) }
+    if !self.nextPageToken.isEmpty { object.append("nextPageToken", ProtoJSON.json(self.nextPageToken)) }
+    return .object(object)
+  }
+
+  public static let protoJSONSchemaName = "order.v1.ListOrdersResponse"
+  public static let protoJSONSchema: JSONValue = ["type": "object", "additionalProperties": false, "properties": ["orders": ["type": "array", "items": ["$ref": "#/components/schemas/order.v1.Order"]], "nextPageToken": ["type": "string"]]]
+  public static func collectProtoJSONSchemas(into schemas: inout [String: JSONValue]) {
+    guard schemas[Self.protoJSONSchemaName] == nil else { return }
+    schemas[Self.protoJSONSchemaName] = Self.protoJSONSchema
+    Order.collectProtoJSONSchemas(into: &schemas)
+  }
+}
+
 public struct CancelOrderRequest: Sendable, Hashable {
   public var id: String = ""
 
@@ -359,6 +623,37 @@ extension CancelOrderRequest: ProtobufMessage {
     order__v1__cancel_order_request__init(c)
     c.pointee.id = try arena.string(self.id, field: "order.v1.CancelOrderRequest.id")
     return UnsafeMutableRawPointer(c)
+  }
+}
+
+extension CancelOrderRequest: ProtoJSONMessage {
+  public init(protoJSON json: JSONValue, path: String) throws(ProtoJSONError) {
+    self.init()
+    var reader = try ProtoJSON.ObjectReader(json, path: path, typeName: "order.v1.CancelOrderRequest")
+    while let (key, value) = reader.next() {
+      let fieldPath = ProtoJSON.path(path, key)
+      switch key {
+      case "id":
+        try reader.claim(1, key: key)
+        if case .null = value { continue }
+        self.id = try ProtoJSON.string(value, path: fieldPath)
+      default:
+        throw reader.unknown(key)
+      }
+    }
+  }
+
+  public func protoJSON() -> JSONValue {
+    var object = JSONObject()
+    if !self.id.isEmpty { object.append("id", ProtoJSON.json(self.id)) }
+    return .object(object)
+  }
+
+  public static let protoJSONSchemaName = "order.v1.CancelOrderRequest"
+  public static let protoJSONSchema: JSONValue = ["type": "object", "additionalProperties": false, "properties": ["id": ["type": "string"]]]
+  public static func collectProtoJSONSchemas(into schemas: inout [String: JSONValue]) {
+    guard schemas[Self.protoJSONSchemaName] == nil else { return }
+    schemas[Self.protoJSONSchemaName] = Self.protoJSONSchema
   }
 }
 

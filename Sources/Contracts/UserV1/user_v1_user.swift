@@ -3,6 +3,7 @@
 
 // swift-format-ignore-file
 public import RPCCore
+public import RPCJSON
 public import RPCProtobufC
 internal import CProtobufC
 internal import CWellKnownTypes
@@ -60,6 +61,53 @@ extension User: ProtobufMessage {
   }
 }
 
+extension User: ProtoJSONMessage {
+  public init(protoJSON json: JSONValue, path: String) throws(ProtoJSONError) {
+    self.init()
+    var reader = try ProtoJSON.ObjectReader(json, path: path, typeName: "user.v1.User")
+    while let (key, value) = reader.next() {
+      let fieldPath = ProtoJSON.path(path, key)
+      switch key {
+      case "id":
+        try reader.claim(1, key: key)
+        if case .null = value { continue }
+        self.id = try ProtoJSON.string(value, path: fieldPath)
+      case "name":
+        try reader.claim(2, key: key)
+        if case .null = value { continue }
+        self.name = try ProtoJSON.string(value, path: fieldPath)
+      case "email":
+        try reader.claim(3, key: key)
+        if case .null = value { continue }
+        self.email = try ProtoJSON.string(value, path: fieldPath)
+      case "createTime", "create_time":
+        try reader.claim(4, key: key)
+        if case .null = value { continue }
+        self.createTime = try Timestamp(protoJSON: value, path: fieldPath)
+      default:
+        throw reader.unknown(key)
+      }
+    }
+  }
+
+  public func protoJSON() -> JSONValue {
+    var object = JSONObject()
+    if !self.id.isEmpty { object.append("id", ProtoJSON.json(self.id)) }
+    if !self.name.isEmpty { object.append("name", ProtoJSON.json(self.name)) }
+    if !self.email.isEmpty { object.append("email", ProtoJSON.json(self.email)) }
+    if let value = self.createTime { object.append("createTime", value.protoJSON()) }
+    return .object(object)
+  }
+
+  public static let protoJSONSchemaName = "user.v1.User"
+  public static let protoJSONSchema: JSONValue = ["type": "object", "additionalProperties": false, "properties": ["id": ["type": "string", "description": "Assigned by the service; opaque to callers."], "name": ["type": "string", "description": "At most 200 Unicode characters."], "email": ["type": "string", "description": "Unique across users."], "createTime": ["$ref": "#/components/schemas/google.protobuf.Timestamp"]]]
+  public static func collectProtoJSONSchemas(into schemas: inout [String: JSONValue]) {
+    guard schemas[Self.protoJSONSchemaName] == nil else { return }
+    schemas[Self.protoJSONSchemaName] = Self.protoJSONSchema
+    Timestamp.collectProtoJSONSchemas(into: &schemas)
+  }
+}
+
 public struct CreateUserRequest: Sendable, Hashable {
   public var name: String = ""
   public var email: String = ""
@@ -99,6 +147,42 @@ extension CreateUserRequest: ProtobufMessage {
   }
 }
 
+extension CreateUserRequest: ProtoJSONMessage {
+  public init(protoJSON json: JSONValue, path: String) throws(ProtoJSONError) {
+    self.init()
+    var reader = try ProtoJSON.ObjectReader(json, path: path, typeName: "user.v1.CreateUserRequest")
+    while let (key, value) = reader.next() {
+      let fieldPath = ProtoJSON.path(path, key)
+      switch key {
+      case "name":
+        try reader.claim(1, key: key)
+        if case .null = value { continue }
+        self.name = try ProtoJSON.string(value, path: fieldPath)
+      case "email":
+        try reader.claim(2, key: key)
+        if case .null = value { continue }
+        self.email = try ProtoJSON.string(value, path: fieldPath)
+      default:
+        throw reader.unknown(key)
+      }
+    }
+  }
+
+  public func protoJSON() -> JSONValue {
+    var object = JSONObject()
+    if !self.name.isEmpty { object.append("name", ProtoJSON.json(self.name)) }
+    if !self.email.isEmpty { object.append("email", ProtoJSON.json(self.email)) }
+    return .object(object)
+  }
+
+  public static let protoJSONSchemaName = "user.v1.CreateUserRequest"
+  public static let protoJSONSchema: JSONValue = ["type": "object", "additionalProperties": false, "properties": ["name": ["type": "string"], "email": ["type": "string"]]]
+  public static func collectProtoJSONSchemas(into schemas: inout [String: JSONValue]) {
+    guard schemas[Self.protoJSONSchemaName] == nil else { return }
+    schemas[Self.protoJSONSchemaName] = Self.protoJSONSchema
+  }
+}
+
 public struct GetUserRequest: Sendable, Hashable {
   public var id: String = ""
 
@@ -130,6 +214,37 @@ extension GetUserRequest: ProtobufMessage {
     user__v1__get_user_request__init(c)
     c.pointee.id = try arena.string(self.id, field: "user.v1.GetUserRequest.id")
     return UnsafeMutableRawPointer(c)
+  }
+}
+
+extension GetUserRequest: ProtoJSONMessage {
+  public init(protoJSON json: JSONValue, path: String) throws(ProtoJSONError) {
+    self.init()
+    var reader = try ProtoJSON.ObjectReader(json, path: path, typeName: "user.v1.GetUserRequest")
+    while let (key, value) = reader.next() {
+      let fieldPath = ProtoJSON.path(path, key)
+      switch key {
+      case "id":
+        try reader.claim(1, key: key)
+        if case .null = value { continue }
+        self.id = try ProtoJSON.string(value, path: fieldPath)
+      default:
+        throw reader.unknown(key)
+      }
+    }
+  }
+
+  public func protoJSON() -> JSONValue {
+    var object = JSONObject()
+    if !self.id.isEmpty { object.append("id", ProtoJSON.json(self.id)) }
+    return .object(object)
+  }
+
+  public static let protoJSONSchemaName = "user.v1.GetUserRequest"
+  public static let protoJSONSchema: JSONValue = ["type": "object", "additionalProperties": false, "properties": ["id": ["type": "string"]]]
+  public static func collectProtoJSONSchemas(into schemas: inout [String: JSONValue]) {
+    guard schemas[Self.protoJSONSchemaName] == nil else { return }
+    schemas[Self.protoJSONSchemaName] = Self.protoJSONSchema
   }
 }
 
@@ -174,6 +289,42 @@ extension ListUsersRequest: ProtobufMessage {
   }
 }
 
+extension ListUsersRequest: ProtoJSONMessage {
+  public init(protoJSON json: JSONValue, path: String) throws(ProtoJSONError) {
+    self.init()
+    var reader = try ProtoJSON.ObjectReader(json, path: path, typeName: "user.v1.ListUsersRequest")
+    while let (key, value) = reader.next() {
+      let fieldPath = ProtoJSON.path(path, key)
+      switch key {
+      case "pageSize", "page_size":
+        try reader.claim(1, key: key)
+        if case .null = value { continue }
+        self.pageSize = try ProtoJSON.integer(value, Int32.self, path: fieldPath)
+      case "pageToken", "page_token":
+        try reader.claim(2, key: key)
+        if case .null = value { continue }
+        self.pageToken = try ProtoJSON.string(value, path: fieldPath)
+      default:
+        throw reader.unknown(key)
+      }
+    }
+  }
+
+  public func protoJSON() -> JSONValue {
+    var object = JSONObject()
+    if self.pageSize != 0 { object.append("pageSize", ProtoJSON.json(self.pageSize)) }
+    if !self.pageToken.isEmpty { object.append("pageToken", ProtoJSON.json(self.pageToken)) }
+    return .object(object)
+  }
+
+  public static let protoJSONSchemaName = "user.v1.ListUsersRequest"
+  public static let protoJSONSchema: JSONValue = ["type": "object", "additionalProperties": false, "properties": ["pageSize": ["type": "integer", "format": "int32", "description": "0 means the default (20); at most 100."], "pageToken": ["type": "string", "description": "The next_page_token of the previous page, or empty for the first page."]]]
+  public static func collectProtoJSONSchemas(into schemas: inout [String: JSONValue]) {
+    guard schemas[Self.protoJSONSchemaName] == nil else { return }
+    schemas[Self.protoJSONSchemaName] = Self.protoJSONSchema
+  }
+}
+
 public struct ListUsersResponse: Sendable, Hashable {
   public var users: [User] = []
   /// Empty on the last page.
@@ -215,6 +366,45 @@ extension ListUsersResponse: ProtobufMessage {
   }
 }
 
+extension ListUsersResponse: ProtoJSONMessage {
+  public init(protoJSON json: JSONValue, path: String) throws(ProtoJSONError) {
+    self.init()
+    var reader = try ProtoJSON.ObjectReader(json, path: path, typeName: "user.v1.ListUsersResponse")
+    while let (key, value) = reader.next() {
+      let fieldPath = ProtoJSON.path(path, key)
+      switch key {
+      case "users":
+        try reader.claim(1, key: key)
+        if case .null = value { continue }
+        self.users = try ProtoJSON.array(value, path: fieldPath) { (element, elementPath) throws(ProtoJSONError) in
+          try User(protoJSON: element, path: elementPath)
+        }
+      case "nextPageToken", "next_page_token":
+        try reader.claim(2, key: key)
+        if case .null = value { continue }
+        self.nextPageToken = try ProtoJSON.string(value, path: fieldPath)
+      default:
+        throw reader.unknown(key)
+      }
+    }
+  }
+
+  public func protoJSON() -> JSONValue {
+    var object = JSONObject()
+    if !self.users.isEmpty { object.append("users", .array(self.users.map { $0.protoJSON() })) }
+    if !self.nextPageToken.isEmpty { object.append("nextPageToken", ProtoJSON.json(self.nextPageToken)) }
+    return .object(object)
+  }
+
+  public static let protoJSONSchemaName = "user.v1.ListUsersResponse"
+  public static let protoJSONSchema: JSONValue = ["type": "object", "additionalProperties": false, "properties": ["users": ["type": "array", "items": ["$ref": "#/components/schemas/user.v1.User"]], "nextPageToken": ["type": "string", "description": "Empty on the last page."]]]
+  public static func collectProtoJSONSchemas(into schemas: inout [String: JSONValue]) {
+    guard schemas[Self.protoJSONSchemaName] == nil else { return }
+    schemas[Self.protoJSONSchemaName] = Self.protoJSONSchema
+    User.collectProtoJSONSchemas(into: &schemas)
+  }
+}
+
 public struct DeleteUserRequest: Sendable, Hashable {
   public var id: String = ""
 
@@ -246,6 +436,37 @@ extension DeleteUserRequest: ProtobufMessage {
     user__v1__delete_user_request__init(c)
     c.pointee.id = try arena.string(self.id, field: "user.v1.DeleteUserRequest.id")
     return UnsafeMutableRawPointer(c)
+  }
+}
+
+extension DeleteUserRequest: ProtoJSONMessage {
+  public init(protoJSON json: JSONValue, path: String) throws(ProtoJSONError) {
+    self.init()
+    var reader = try ProtoJSON.ObjectReader(json, path: path, typeName: "user.v1.DeleteUserRequest")
+    while let (key, value) = reader.next() {
+      let fieldPath = ProtoJSON.path(path, key)
+      switch key {
+      case "id":
+        try reader.claim(1, key: key)
+        if case .null = value { continue }
+        self.id = try ProtoJSON.string(value, path: fieldPath)
+      default:
+        throw reader.unknown(key)
+      }
+    }
+  }
+
+  public func protoJSON() -> JSONValue {
+    var object = JSONObject()
+    if !self.id.isEmpty { object.append("id", ProtoJSON.json(self.id)) }
+    return .object(object)
+  }
+
+  public static let protoJSONSchemaName = "user.v1.DeleteUserRequest"
+  public static let protoJSONSchema: JSONValue = ["type": "object", "additionalProperties": false, "properties": ["id": ["type": "string"]]]
+  public static func collectProtoJSONSchemas(into schemas: inout [String: JSONValue]) {
+    guard schemas[Self.protoJSONSchemaName] == nil else { return }
+    schemas[Self.protoJSONSchemaName] = Self.protoJSONSchema
   }
 }
 

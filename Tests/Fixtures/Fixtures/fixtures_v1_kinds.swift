@@ -2,6 +2,7 @@
 // Regenerate with `make generate`.
 
 // swift-format-ignore-file
+public import RPCJSON
 public import RPCProtobufC
 internal import CProtobufC
 internal import CWellKnownTypes
@@ -52,6 +53,8 @@ public enum Color: Sendable, Hashable, RawRepresentable {
     .infrared,
   ]
 }
+
+extension Color: ProtoJSONEnum {}
 
 public struct Scalars: Sendable, Hashable {
   public var fDouble: Double = 0
@@ -159,6 +162,112 @@ extension Scalars: ProtobufMessage {
     c.pointee.f_sint32 = self.fSint32
     c.pointee.f_sint64 = self.fSint64
     return UnsafeMutableRawPointer(c)
+  }
+}
+
+extension Scalars: ProtoJSONMessage {
+  public init(protoJSON json: JSONValue, path: String) throws(ProtoJSONError) {
+    self.init()
+    var reader = try ProtoJSON.ObjectReader(json, path: path, typeName: "fixtures.v1.Scalars")
+    while let (key, value) = reader.next() {
+      let fieldPath = ProtoJSON.path(path, key)
+      switch key {
+      case "fDouble", "f_double":
+        try reader.claim(1, key: key)
+        if case .null = value { continue }
+        self.fDouble = try ProtoJSON.double(value, path: fieldPath)
+      case "fFloat", "f_float":
+        try reader.claim(2, key: key)
+        if case .null = value { continue }
+        self.fFloat = try ProtoJSON.float(value, path: fieldPath)
+      case "fInt64", "f_int64":
+        try reader.claim(3, key: key)
+        if case .null = value { continue }
+        self.fInt64 = try ProtoJSON.integer(value, Int64.self, path: fieldPath)
+      case "fUint64", "f_uint64":
+        try reader.claim(4, key: key)
+        if case .null = value { continue }
+        self.fUint64 = try ProtoJSON.integer(value, UInt64.self, path: fieldPath)
+      case "fInt32", "f_int32":
+        try reader.claim(5, key: key)
+        if case .null = value { continue }
+        self.fInt32 = try ProtoJSON.integer(value, Int32.self, path: fieldPath)
+      case "fFixed64", "f_fixed64":
+        try reader.claim(6, key: key)
+        if case .null = value { continue }
+        self.fFixed64 = try ProtoJSON.integer(value, UInt64.self, path: fieldPath)
+      case "fFixed32", "f_fixed32":
+        try reader.claim(7, key: key)
+        if case .null = value { continue }
+        self.fFixed32 = try ProtoJSON.integer(value, UInt32.self, path: fieldPath)
+      case "fBool", "f_bool":
+        try reader.claim(8, key: key)
+        if case .null = value { continue }
+        self.fBool = try ProtoJSON.bool(value, path: fieldPath)
+      case "fString", "f_string":
+        try reader.claim(9, key: key)
+        if case .null = value { continue }
+        self.fString = try ProtoJSON.string(value, path: fieldPath)
+      case "fBytes", "f_bytes":
+        try reader.claim(10, key: key)
+        if case .null = value { continue }
+        self.fBytes = try ProtoJSON.bytes(value, path: fieldPath)
+      case "fUint32", "f_uint32":
+        try reader.claim(11, key: key)
+        if case .null = value { continue }
+        self.fUint32 = try ProtoJSON.integer(value, UInt32.self, path: fieldPath)
+      case "fEnum", "f_enum":
+        try reader.claim(12, key: key)
+        if case .null = value { continue }
+        self.fEnum = try ProtoJSON.enumeration(value, Color.self, path: fieldPath)
+      case "fSfixed32", "f_sfixed32":
+        try reader.claim(13, key: key)
+        if case .null = value { continue }
+        self.fSfixed32 = try ProtoJSON.integer(value, Int32.self, path: fieldPath)
+      case "fSfixed64", "f_sfixed64":
+        try reader.claim(14, key: key)
+        if case .null = value { continue }
+        self.fSfixed64 = try ProtoJSON.integer(value, Int64.self, path: fieldPath)
+      case "fSint32", "f_sint32":
+        try reader.claim(15, key: key)
+        if case .null = value { continue }
+        self.fSint32 = try ProtoJSON.integer(value, Int32.self, path: fieldPath)
+      case "fSint64", "f_sint64":
+        try reader.claim(16, key: key)
+        if case .null = value { continue }
+        self.fSint64 = try ProtoJSON.integer(value, Int64.self, path: fieldPath)
+      default:
+        throw reader.unknown(key)
+      }
+    }
+  }
+
+  public func protoJSON() -> JSONValue {
+    var object = JSONObject()
+    if self.fDouble != 0 { object.append("fDouble", ProtoJSON.json(self.fDouble)) }
+    if self.fFloat != 0 { object.append("fFloat", ProtoJSON.json(self.fFloat)) }
+    if self.fInt64 != 0 { object.append("fInt64", ProtoJSON.json(self.fInt64)) }
+    if self.fUint64 != 0 { object.append("fUint64", ProtoJSON.json(self.fUint64)) }
+    if self.fInt32 != 0 { object.append("fInt32", ProtoJSON.json(self.fInt32)) }
+    if self.fFixed64 != 0 { object.append("fFixed64", ProtoJSON.json(self.fFixed64)) }
+    if self.fFixed32 != 0 { object.append("fFixed32", ProtoJSON.json(self.fFixed32)) }
+    if self.fBool { object.append("fBool", ProtoJSON.json(self.fBool)) }
+    if !self.fString.isEmpty { object.append("fString", ProtoJSON.json(self.fString)) }
+    if !self.fBytes.isEmpty { object.append("fBytes", ProtoJSON.json(bytes: self.fBytes)) }
+    if self.fUint32 != 0 { object.append("fUint32", ProtoJSON.json(self.fUint32)) }
+    if self.fEnum.rawValue != 0 { object.append("fEnum", ProtoJSON.json(enumeration: self.fEnum)) }
+    if self.fSfixed32 != 0 { object.append("fSfixed32", ProtoJSON.json(self.fSfixed32)) }
+    if self.fSfixed64 != 0 { object.append("fSfixed64", ProtoJSON.json(self.fSfixed64)) }
+    if self.fSint32 != 0 { object.append("fSint32", ProtoJSON.json(self.fSint32)) }
+    if self.fSint64 != 0 { object.append("fSint64", ProtoJSON.json(self.fSint64)) }
+    return .object(object)
+  }
+
+  public static let protoJSONSchemaName = "fixtures.v1.Scalars"
+  public static let protoJSONSchema: JSONValue = ["type": "object", "additionalProperties": false, "properties": ["fDouble": ["type": "number", "format": "double"], "fFloat": ["type": "number", "format": "float"], "fInt64": ["type": "string", "format": "int64", "pattern": "^-?[0-9]+$"], "fUint64": ["type": "string", "format": "uint64", "pattern": "^[0-9]+$"], "fInt32": ["type": "integer", "format": "int32"], "fFixed64": ["type": "string", "format": "uint64", "pattern": "^[0-9]+$"], "fFixed32": ["type": "integer", "format": "int64", "minimum": 0, "maximum": 4294967295], "fBool": ["type": "boolean"], "fString": ["type": "string"], "fBytes": ["type": "string", "format": "byte"], "fUint32": ["type": "integer", "format": "int64", "minimum": 0, "maximum": 4294967295], "fEnum": ["type": "string", "enum": ["COLOR_UNSPECIFIED", "COLOR_RED", "COLOR_GREEN", "COLOR_INFRARED"]], "fSfixed32": ["type": "integer", "format": "int32"], "fSfixed64": ["type": "string", "format": "int64", "pattern": "^-?[0-9]+$"], "fSint32": ["type": "integer", "format": "int32"], "fSint64": ["type": "string", "format": "int64", "pattern": "^-?[0-9]+$"]]]
+  public static func collectProtoJSONSchemas(into schemas: inout [String: JSONValue]) {
+    guard schemas[Self.protoJSONSchemaName] == nil else { return }
+    schemas[Self.protoJSONSchemaName] = Self.protoJSONSchema
   }
 }
 
@@ -302,6 +411,152 @@ extension Repeated: ProtobufMessage {
     c.pointee.n_r_message = self.rMessage.count
     c.pointee.r_message = try arena.messages(self.rMessage, as: Fixtures__V1__Scalars.self)
     return UnsafeMutableRawPointer(c)
+  }
+}
+
+extension Repeated: ProtoJSONMessage {
+  public init(protoJSON json: JSONValue, path: String) throws(ProtoJSONError) {
+    self.init()
+    var reader = try ProtoJSON.ObjectReader(json, path: path, typeName: "fixtures.v1.Repeated")
+    while let (key, value) = reader.next() {
+      let fieldPath = ProtoJSON.path(path, key)
+      switch key {
+      case "rDouble", "r_double":
+        try reader.claim(1, key: key)
+        if case .null = value { continue }
+        self.rDouble = try ProtoJSON.array(value, path: fieldPath) { (element, elementPath) throws(ProtoJSONError) in
+          try ProtoJSON.double(element, path: elementPath)
+        }
+      case "rFloat", "r_float":
+        try reader.claim(2, key: key)
+        if case .null = value { continue }
+        self.rFloat = try ProtoJSON.array(value, path: fieldPath) { (element, elementPath) throws(ProtoJSONError) in
+          try ProtoJSON.float(element, path: elementPath)
+        }
+      case "rInt64", "r_int64":
+        try reader.claim(3, key: key)
+        if case .null = value { continue }
+        self.rInt64 = try ProtoJSON.array(value, path: fieldPath) { (element, elementPath) throws(ProtoJSONError) in
+          try ProtoJSON.integer(element, Int64.self, path: elementPath)
+        }
+      case "rUint64", "r_uint64":
+        try reader.claim(4, key: key)
+        if case .null = value { continue }
+        self.rUint64 = try ProtoJSON.array(value, path: fieldPath) { (element, elementPath) throws(ProtoJSONError) in
+          try ProtoJSON.integer(element, UInt64.self, path: elementPath)
+        }
+      case "rInt32", "r_int32":
+        try reader.claim(5, key: key)
+        if case .null = value { continue }
+        self.rInt32 = try ProtoJSON.array(value, path: fieldPath) { (element, elementPath) throws(ProtoJSONError) in
+          try ProtoJSON.integer(element, Int32.self, path: elementPath)
+        }
+      case "rFixed64", "r_fixed64":
+        try reader.claim(6, key: key)
+        if case .null = value { continue }
+        self.rFixed64 = try ProtoJSON.array(value, path: fieldPath) { (element, elementPath) throws(ProtoJSONError) in
+          try ProtoJSON.integer(element, UInt64.self, path: elementPath)
+        }
+      case "rFixed32", "r_fixed32":
+        try reader.claim(7, key: key)
+        if case .null = value { continue }
+        self.rFixed32 = try ProtoJSON.array(value, path: fieldPath) { (element, elementPath) throws(ProtoJSONError) in
+          try ProtoJSON.integer(element, UInt32.self, path: elementPath)
+        }
+      case "rBool", "r_bool":
+        try reader.claim(8, key: key)
+        if case .null = value { continue }
+        self.rBool = try ProtoJSON.array(value, path: fieldPath) { (element, elementPath) throws(ProtoJSONError) in
+          try ProtoJSON.bool(element, path: elementPath)
+        }
+      case "rString", "r_string":
+        try reader.claim(9, key: key)
+        if case .null = value { continue }
+        self.rString = try ProtoJSON.array(value, path: fieldPath) { (element, elementPath) throws(ProtoJSONError) in
+          try ProtoJSON.string(element, path: elementPath)
+        }
+      case "rBytes", "r_bytes":
+        try reader.claim(10, key: key)
+        if case .null = value { continue }
+        self.rBytes = try ProtoJSON.array(value, path: fieldPath) { (element, elementPath) throws(ProtoJSONError) in
+          try ProtoJSON.bytes(element, path: elementPath)
+        }
+      case "rUint32", "r_uint32":
+        try reader.claim(11, key: key)
+        if case .null = value { continue }
+        self.rUint32 = try ProtoJSON.array(value, path: fieldPath) { (element, elementPath) throws(ProtoJSONError) in
+          try ProtoJSON.integer(element, UInt32.self, path: elementPath)
+        }
+      case "rEnum", "r_enum":
+        try reader.claim(12, key: key)
+        if case .null = value { continue }
+        self.rEnum = try ProtoJSON.array(value, path: fieldPath) { (element, elementPath) throws(ProtoJSONError) in
+          try ProtoJSON.enumeration(element, Color.self, path: elementPath)
+        }
+      case "rSfixed32", "r_sfixed32":
+        try reader.claim(13, key: key)
+        if case .null = value { continue }
+        self.rSfixed32 = try ProtoJSON.array(value, path: fieldPath) { (element, elementPath) throws(ProtoJSONError) in
+          try ProtoJSON.integer(element, Int32.self, path: elementPath)
+        }
+      case "rSfixed64", "r_sfixed64":
+        try reader.claim(14, key: key)
+        if case .null = value { continue }
+        self.rSfixed64 = try ProtoJSON.array(value, path: fieldPath) { (element, elementPath) throws(ProtoJSONError) in
+          try ProtoJSON.integer(element, Int64.self, path: elementPath)
+        }
+      case "rSint32", "r_sint32":
+        try reader.claim(15, key: key)
+        if case .null = value { continue }
+        self.rSint32 = try ProtoJSON.array(value, path: fieldPath) { (element, elementPath) throws(ProtoJSONError) in
+          try ProtoJSON.integer(element, Int32.self, path: elementPath)
+        }
+      case "rSint64", "r_sint64":
+        try reader.claim(16, key: key)
+        if case .null = value { continue }
+        self.rSint64 = try ProtoJSON.array(value, path: fieldPath) { (element, elementPath) throws(ProtoJSONError) in
+          try ProtoJSON.integer(element, Int64.self, path: elementPath)
+        }
+      case "rMessage", "r_message":
+        try reader.claim(17, key: key)
+        if case .null = value { continue }
+        self.rMessage = try ProtoJSON.array(value, path: fieldPath) { (element, elementPath) throws(ProtoJSONError) in
+          try Scalars(protoJSON: element, path: elementPath)
+        }
+      default:
+        throw reader.unknown(key)
+      }
+    }
+  }
+
+  public func protoJSON() -> JSONValue {
+    var object = JSONObject()
+    if !self.rDouble.isEmpty { object.append("rDouble", .array(self.rDouble.map { ProtoJSON.json($0) })) }
+    if !self.rFloat.isEmpty { object.append("rFloat", .array(self.rFloat.map { ProtoJSON.json($0) })) }
+    if !self.rInt64.isEmpty { object.append("rInt64", .array(self.rInt64.map { ProtoJSON.json($0) })) }
+    if !self.rUint64.isEmpty { object.append("rUint64", .array(self.rUint64.map { ProtoJSON.json($0) })) }
+    if !self.rInt32.isEmpty { object.append("rInt32", .array(self.rInt32.map { ProtoJSON.json($0) })) }
+    if !self.rFixed64.isEmpty { object.append("rFixed64", .array(self.rFixed64.map { ProtoJSON.json($0) })) }
+    if !self.rFixed32.isEmpty { object.append("rFixed32", .array(self.rFixed32.map { ProtoJSON.json($0) })) }
+    if !self.rBool.isEmpty { object.append("rBool", .array(self.rBool.map { ProtoJSON.json($0) })) }
+    if !self.rString.isEmpty { object.append("rString", .array(self.rString.map { ProtoJSON.json($0) })) }
+    if !self.rBytes.isEmpty { object.append("rBytes", .array(self.rBytes.map { ProtoJSON.json(bytes: $0) })) }
+    if !self.rUint32.isEmpty { object.append("rUint32", .array(self.rUint32.map { ProtoJSON.json($0) })) }
+    if !self.rEnum.isEmpty { object.append("rEnum", .array(self.rEnum.map { ProtoJSON.json(enumeration: $0) })) }
+    if !self.rSfixed32.isEmpty { object.append("rSfixed32", .array(self.rSfixed32.map { ProtoJSON.json($0) })) }
+    if !self.rSfixed64.isEmpty { object.append("rSfixed64", .array(self.rSfixed64.map { ProtoJSON.json($0) })) }
+    if !self.rSint32.isEmpty { object.append("rSint32", .array(self.rSint32.map { ProtoJSON.json($0) })) }
+    if !self.rSint64.isEmpty { object.append("rSint64", .array(self.rSint64.map { ProtoJSON.json($0) })) }
+    if !self.rMessage.isEmpty { object.append("rMessage", .array(self.rMessage.map { $0.protoJSON() })) }
+    return .object(object)
+  }
+
+  public static let protoJSONSchemaName = "fixtures.v1.Repeated"
+  public static let protoJSONSchema: JSONValue = ["type": "object", "additionalProperties": false, "properties": ["rDouble": ["type": "array", "items": ["type": "number", "format": "double"]], "rFloat": ["type": "array", "items": ["type": "number", "format": "float"]], "rInt64": ["type": "array", "items": ["type": "string", "format": "int64", "pattern": "^-?[0-9]+$"]], "rUint64": ["type": "array", "items": ["type": "string", "format": "uint64", "pattern": "^[0-9]+$"]], "rInt32": ["type": "array", "items": ["type": "integer", "format": "int32"]], "rFixed64": ["type": "array", "items": ["type": "string", "format": "uint64", "pattern": "^[0-9]+$"]], "rFixed32": ["type": "array", "items": ["type": "integer", "format": "int64", "minimum": 0, "maximum": 4294967295]], "rBool": ["type": "array", "items": ["type": "boolean"]], "rString": ["type": "array", "items": ["type": "string"]], "rBytes": ["type": "array", "items": ["type": "string", "format": "byte"]], "rUint32": ["type": "array", "items": ["type": "integer", "format": "int64", "minimum": 0, "maximum": 4294967295]], "rEnum": ["type": "array", "items": ["type": "string", "enum": ["COLOR_UNSPECIFIED", "COLOR_RED", "COLOR_GREEN", "COLOR_INFRARED"]]], "rSfixed32": ["type": "array", "items": ["type": "integer", "format": "int32"]], "rSfixed64": ["type": "array", "items": ["type": "string", "format": "int64", "pattern": "^-?[0-9]+$"]], "rSint32": ["type": "array", "items": ["type": "integer", "format": "int32"]], "rSint64": ["type": "array", "items": ["type": "string", "format": "int64", "pattern": "^-?[0-9]+$"]], "rMessage": ["type": "array", "items": ["$ref": "#/components/schemas/fixtures.v1.Scalars"]]]]
+  public static func collectProtoJSONSchemas(into schemas: inout [String: JSONValue]) {
+    guard schemas[Self.protoJSONSchemaName] == nil else { return }
+    schemas[Self.protoJSONSchemaName] = Self.protoJSONSchema
+    Scalars.collectProtoJSONSchemas(into: &schemas)
   }
 }
 
@@ -600,6 +855,251 @@ extension Everything.Nested: ProtobufMessage {
   }
 }
 
+extension Everything: ProtoJSONMessage {
+  public init(protoJSON json: JSONValue, path: String) throws(ProtoJSONError) {
+    self.init()
+    var reader = try ProtoJSON.ObjectReader(json, path: path, typeName: "fixtures.v1.Everything")
+    while let (key, value) = reader.next() {
+      let fieldPath = ProtoJSON.path(path, key)
+      switch key {
+      case "scalars":
+        try reader.claim(1, key: key)
+        if case .null = value { continue }
+        self.scalars = try Scalars(protoJSON: value, path: fieldPath)
+      case "repeated":
+        try reader.claim(2, key: key)
+        if case .null = value { continue }
+        self.repeated = try Repeated(protoJSON: value, path: fieldPath)
+      case "nested":
+        try reader.claim(3, key: key)
+        if case .null = value { continue }
+        self.nested = try Everything.Nested(protoJSON: value, path: fieldPath)
+      case "counts":
+        try reader.claim(4, key: key)
+        if case .null = value { continue }
+        self.counts = try ProtoJSON.map(
+          value,
+          path: fieldPath,
+          key: { (text, keyPath) throws(ProtoJSONError) in text },
+          value: { (element, elementPath) throws(ProtoJSONError) in try ProtoJSON.integer(element, Int32.self, path: elementPath) }
+        )
+      case "byId", "by_id":
+        try reader.claim(5, key: key)
+        if case .null = value { continue }
+        self.byId = try ProtoJSON.map(
+          value,
+          path: fieldPath,
+          key: { (text, keyPath) throws(ProtoJSONError) in try ProtoJSON.mapKey(text, Int64.self, path: keyPath) },
+          value: { (element, elementPath) throws(ProtoJSONError) in try Scalars(protoJSON: element, path: elementPath) }
+        )
+      case "flags":
+        try reader.claim(6, key: key)
+        if case .null = value { continue }
+        self.flags = try ProtoJSON.map(
+          value,
+          path: fieldPath,
+          key: { (text, keyPath) throws(ProtoJSONError) in try ProtoJSON.boolMapKey(text, path: keyPath) },
+          value: { (element, elementPath) throws(ProtoJSONError) in try ProtoJSON.string(element, path: elementPath) }
+        )
+      case "colors":
+        try reader.claim(7, key: key)
+        if case .null = value { continue }
+        self.colors = try ProtoJSON.map(
+          value,
+          path: fieldPath,
+          key: { (text, keyPath) throws(ProtoJSONError) in try ProtoJSON.mapKey(text, UInt32.self, path: keyPath) },
+          value: { (element, elementPath) throws(ProtoJSONError) in try ProtoJSON.enumeration(element, Color.self, path: elementPath) }
+        )
+      case "choiceText", "choice_text":
+        if case .null = value { continue }
+        guard self.choice == nil else {
+          throw ProtoJSONError(path: fieldPath, reason: "oneof choice already has a member set")
+        }
+        try reader.claim(1000007, key: key)
+        self.choice = .choiceText(try ProtoJSON.string(value, path: fieldPath))
+      case "choiceNumber", "choice_number":
+        if case .null = value { continue }
+        guard self.choice == nil else {
+          throw ProtoJSONError(path: fieldPath, reason: "oneof choice already has a member set")
+        }
+        try reader.claim(1000007, key: key)
+        self.choice = .choiceNumber(try ProtoJSON.integer(value, Int64.self, path: fieldPath))
+      case "choiceMessage", "choice_message":
+        if case .null = value { continue }
+        guard self.choice == nil else {
+          throw ProtoJSONError(path: fieldPath, reason: "oneof choice already has a member set")
+        }
+        try reader.claim(1000007, key: key)
+        self.choice = .choiceMessage(try Scalars(protoJSON: value, path: fieldPath))
+      case "choiceColor", "choice_color":
+        if case .null = value { continue }
+        guard self.choice == nil else {
+          throw ProtoJSONError(path: fieldPath, reason: "oneof choice already has a member set")
+        }
+        try reader.claim(1000007, key: key)
+        self.choice = .choiceColor(try ProtoJSON.enumeration(value, Color.self, path: fieldPath))
+      case "choiceBytes", "choice_bytes":
+        if case .null = value { continue }
+        guard self.choice == nil else {
+          throw ProtoJSONError(path: fieldPath, reason: "oneof choice already has a member set")
+        }
+        try reader.claim(1000007, key: key)
+        self.choice = .choiceBytes(try ProtoJSON.bytes(value, path: fieldPath))
+      case "created":
+        try reader.claim(13, key: key)
+        if case .null = value { continue }
+        self.created = try Timestamp(protoJSON: value, path: fieldPath)
+      case "ttl":
+        try reader.claim(14, key: key)
+        if case .null = value { continue }
+        self.ttl = try ProtoJSON.duration(value, path: fieldPath)
+      case "nickname":
+        try reader.claim(15, key: key)
+        if case .null = value { continue }
+        self.nickname = try ProtoJSON.string(value, path: fieldPath)
+      case "big":
+        try reader.claim(16, key: key)
+        if case .null = value { continue }
+        self.big = try ProtoJSON.integer(value, Int64.self, path: fieldPath)
+      case "maybe":
+        try reader.claim(17, key: key)
+        if case .null = value { continue }
+        self.maybe = try ProtoJSON.bool(value, path: fieldPath)
+      case "blob":
+        try reader.claim(18, key: key)
+        if case .null = value { continue }
+        self.blob = try ProtoJSON.bytes(value, path: fieldPath)
+      case "ratio":
+        try reader.claim(19, key: key)
+        if case .null = value { continue }
+        self.ratio = try ProtoJSON.double(value, path: fieldPath)
+      case "small":
+        try reader.claim(20, key: key)
+        if case .null = value { continue }
+        self.small = try ProtoJSON.integer(value, UInt32.self, path: fieldPath)
+      case "nothing":
+        try reader.claim(21, key: key)
+        if case .null = value { continue }
+        self.nothing = try ProtobufEmpty(protoJSON: value, path: fieldPath)
+      case "fraction":
+        try reader.claim(22, key: key)
+        if case .null = value { continue }
+        self.fraction = try ProtoJSON.float(value, path: fieldPath)
+      case "medium":
+        try reader.claim(23, key: key)
+        if case .null = value { continue }
+        self.medium = try ProtoJSON.integer(value, Int32.self, path: fieldPath)
+      case "huge":
+        try reader.claim(24, key: key)
+        if case .null = value { continue }
+        self.huge = try ProtoJSON.integer(value, UInt64.self, path: fieldPath)
+      default:
+        throw reader.unknown(key)
+      }
+    }
+  }
+
+  public func protoJSON() -> JSONValue {
+    var object = JSONObject()
+    if let value = self.scalars { object.append("scalars", value.protoJSON()) }
+    if let value = self.repeated { object.append("repeated", value.protoJSON()) }
+    if let value = self.nested { object.append("nested", value.protoJSON()) }
+    if !self.counts.isEmpty {
+      let members = self.counts.sorted { $0.key < $1.key }.map { JSONObject.Member(key: $0.key, value: ProtoJSON.json($0.value)) }
+      object.append("counts", .object(JSONObject(members)))
+    }
+    if !self.byId.isEmpty {
+      let members = self.byId.sorted { $0.key < $1.key }.map { JSONObject.Member(key: String($0.key), value: $0.value.protoJSON()) }
+      object.append("byId", .object(JSONObject(members)))
+    }
+    if !self.flags.isEmpty {
+      let members = self.flags.sorted { !$0.key && $1.key }.map { JSONObject.Member(key: ($0.key ? "true" : "false"), value: ProtoJSON.json($0.value)) }
+      object.append("flags", .object(JSONObject(members)))
+    }
+    if !self.colors.isEmpty {
+      let members = self.colors.sorted { $0.key < $1.key }.map { JSONObject.Member(key: String($0.key), value: ProtoJSON.json(enumeration: $0.value)) }
+      object.append("colors", .object(JSONObject(members)))
+    }
+    switch self.choice {
+    case .choiceText(let value)?: object.append("choiceText", ProtoJSON.json(value))
+    case .choiceNumber(let value)?: object.append("choiceNumber", ProtoJSON.json(value))
+    case .choiceMessage(let value)?: object.append("choiceMessage", value.protoJSON())
+    case .choiceColor(let value)?: object.append("choiceColor", ProtoJSON.json(enumeration: value))
+    case .choiceBytes(let value)?: object.append("choiceBytes", ProtoJSON.json(bytes: value))
+    case nil: break
+    }
+    if let value = self.created { object.append("created", value.protoJSON()) }
+    if let value = self.ttl { object.append("ttl", ProtoJSON.json(duration: value)) }
+    if let value = self.nickname { object.append("nickname", ProtoJSON.json(value)) }
+    if let value = self.big { object.append("big", ProtoJSON.json(value)) }
+    if let value = self.maybe { object.append("maybe", ProtoJSON.json(value)) }
+    if let value = self.blob { object.append("blob", ProtoJSON.json(bytes: value)) }
+    if let value = self.ratio { object.append("ratio", ProtoJSON.json(value)) }
+    if let value = self.small { object.append("small", ProtoJSON.json(value)) }
+    if let value = self.nothing { object.append("nothing", value.protoJSON()) }
+    if let value = self.fraction { object.append("fraction", ProtoJSON.json(value)) }
+    if let value = self.medium { object.append("medium", ProtoJSON.json(value)) }
+    if let value = self.huge { object.append("huge", ProtoJSON.json(value)) }
+    return .object(object)
+  }
+
+  public static let protoJSONSchemaName = "fixtures.v1.Everything"
+  public static let protoJSONSchema: JSONValue = ["type": "object", "additionalProperties": false, "properties": ["scalars": ["$ref": "#/components/schemas/fixtures.v1.Scalars"], "repeated": ["$ref": "#/components/schemas/fixtures.v1.Repeated"], "nested": ["$ref": "#/components/schemas/fixtures.v1.Everything.Nested"], "counts": ["type": "object", "additionalProperties": ["type": "integer", "format": "int32"]], "byId": ["type": "object", "additionalProperties": ["$ref": "#/components/schemas/fixtures.v1.Scalars"]], "flags": ["type": "object", "additionalProperties": ["type": "string"]], "colors": ["type": "object", "additionalProperties": ["type": "string", "enum": ["COLOR_UNSPECIFIED", "COLOR_RED", "COLOR_GREEN", "COLOR_INFRARED"]]], "choiceText": ["type": "string"], "choiceNumber": ["type": "string", "format": "int64", "pattern": "^-?[0-9]+$"], "choiceMessage": ["$ref": "#/components/schemas/fixtures.v1.Scalars"], "choiceColor": ["type": "string", "enum": ["COLOR_UNSPECIFIED", "COLOR_RED", "COLOR_GREEN", "COLOR_INFRARED"]], "choiceBytes": ["type": "string", "format": "byte"], "created": ["$ref": "#/components/schemas/google.protobuf.Timestamp"], "ttl": ["type": "string", "pattern": "^-?[0-9]+(\\.[0-9]{1,9})?s$"], "nickname": ["type": "string"], "big": ["type": "string", "format": "int64", "pattern": "^-?[0-9]+$"], "maybe": ["type": "boolean"], "blob": ["type": "string", "format": "byte"], "ratio": ["type": "number", "format": "double"], "small": ["type": "integer", "format": "int64", "minimum": 0, "maximum": 4294967295], "nothing": ["$ref": "#/components/schemas/google.protobuf.Empty"], "fraction": ["type": "number", "format": "float"], "medium": ["type": "integer", "format": "int32"], "huge": ["type": "string", "format": "uint64", "pattern": "^[0-9]+$"]]]
+  public static func collectProtoJSONSchemas(into schemas: inout [String: JSONValue]) {
+    guard schemas[Self.protoJSONSchemaName] == nil else { return }
+    schemas[Self.protoJSONSchemaName] = Self.protoJSONSchema
+    Scalars.collectProtoJSONSchemas(into: &schemas)
+    Repeated.collectProtoJSONSchemas(into: &schemas)
+    Everything.Nested.collectProtoJSONSchemas(into: &schemas)
+    Timestamp.collectProtoJSONSchemas(into: &schemas)
+    ProtobufEmpty.collectProtoJSONSchemas(into: &schemas)
+  }
+}
+
+extension Everything.Nested: ProtoJSONMessage {
+  public init(protoJSON json: JSONValue, path: String) throws(ProtoJSONError) {
+    self.init()
+    var reader = try ProtoJSON.ObjectReader(json, path: path, typeName: "fixtures.v1.Everything.Nested")
+    while let (key, value) = reader.next() {
+      let fieldPath = ProtoJSON.path(path, key)
+      switch key {
+      case "label":
+        try reader.claim(1, key: key)
+        if case .null = value { continue }
+        self.label = try ProtoJSON.string(value, path: fieldPath)
+      case "level":
+        try reader.claim(2, key: key)
+        if case .null = value { continue }
+        self.level = try ProtoJSON.enumeration(value, Everything.Nested.Level.self, path: fieldPath)
+      case "childListHolder", "child_list_holder":
+        try reader.claim(3, key: key)
+        if case .null = value { continue }
+        self.childListHolder = try Everything.Nested(protoJSON: value, path: fieldPath)
+      default:
+        throw reader.unknown(key)
+      }
+    }
+  }
+
+  public func protoJSON() -> JSONValue {
+    var object = JSONObject()
+    if !self.label.isEmpty { object.append("label", ProtoJSON.json(self.label)) }
+    if self.level.rawValue != 0 { object.append("level", ProtoJSON.json(enumeration: self.level)) }
+    if let value = self.childListHolder { object.append("childListHolder", value.protoJSON()) }
+    return .object(object)
+  }
+
+  public static let protoJSONSchemaName = "fixtures.v1.Everything.Nested"
+  public static let protoJSONSchema: JSONValue = ["type": "object", "additionalProperties": false, "properties": ["label": ["type": "string"], "level": ["type": "string", "enum": ["LEVEL_UNSPECIFIED", "LEVEL_DEEP"]], "childListHolder": ["$ref": "#/components/schemas/fixtures.v1.Everything.Nested"]]]
+  public static func collectProtoJSONSchemas(into schemas: inout [String: JSONValue]) {
+    guard schemas[Self.protoJSONSchemaName] == nil else { return }
+    schemas[Self.protoJSONSchemaName] = Self.protoJSONSchema
+    Everything.Nested.collectProtoJSONSchemas(into: &schemas)
+  }
+}
+
+extension Everything.Nested.Level: ProtoJSONEnum {}
+
 /// A chain of nesting, to test the depth limit.
 public struct Node: Sendable, Hashable {
   public var children: [Node] = []
@@ -638,5 +1138,44 @@ extension Node: ProtobufMessage {
     c.pointee.children = try arena.messages(self.children, as: Fixtures__V1__Node.self)
     c.pointee.name = try arena.string(self.name, field: "fixtures.v1.Node.name")
     return UnsafeMutableRawPointer(c)
+  }
+}
+
+extension Node: ProtoJSONMessage {
+  public init(protoJSON json: JSONValue, path: String) throws(ProtoJSONError) {
+    self.init()
+    var reader = try ProtoJSON.ObjectReader(json, path: path, typeName: "fixtures.v1.Node")
+    while let (key, value) = reader.next() {
+      let fieldPath = ProtoJSON.path(path, key)
+      switch key {
+      case "children":
+        try reader.claim(1, key: key)
+        if case .null = value { continue }
+        self.children = try ProtoJSON.array(value, path: fieldPath) { (element, elementPath) throws(ProtoJSONError) in
+          try Node(protoJSON: element, path: elementPath)
+        }
+      case "name":
+        try reader.claim(2, key: key)
+        if case .null = value { continue }
+        self.name = try ProtoJSON.string(value, path: fieldPath)
+      default:
+        throw reader.unknown(key)
+      }
+    }
+  }
+
+  public func protoJSON() -> JSONValue {
+    var object = JSONObject()
+    if !self.children.isEmpty { object.append("children", .array(self.children.map { $0.protoJSON() })) }
+    if !self.name.isEmpty { object.append("name", ProtoJSON.json(self.name)) }
+    return .object(object)
+  }
+
+  public static let protoJSONSchemaName = "fixtures.v1.Node"
+  public static let protoJSONSchema: JSONValue = ["type": "object", "additionalProperties": false, "description": "A chain of nesting, to test the depth limit.", "properties": ["children": ["type": "array", "items": ["$ref": "#/components/schemas/fixtures.v1.Node"]], "name": ["type": "string"]]]
+  public static func collectProtoJSONSchemas(into schemas: inout [String: JSONValue]) {
+    guard schemas[Self.protoJSONSchemaName] == nil else { return }
+    schemas[Self.protoJSONSchemaName] = Self.protoJSONSchema
+    Node.collectProtoJSONSchemas(into: &schemas)
   }
 }

@@ -1,11 +1,11 @@
-import Fixtures
-import OrderV1
+public import Fixtures
+public import OrderV1
 import RPCCore
 import RPCProtobufC
 
 /// The canonical messages of Tests/Python/codec_vectors.py, built the same way in Swift.
-enum CodecVectors {
-  static let scalarsExtremes = Scalars(
+public enum CodecVectors {
+  public static let scalarsExtremes = Scalars(
     fDouble: 1.5,
     fFloat: -2.25,
     fInt64: .min,
@@ -24,7 +24,7 @@ enum CodecVectors {
     fSint64: -8
   )
 
-  static let repeatedValues = Repeated(
+  public static let repeatedValues = Repeated(
     rDouble: [0.5, -1.0],
     rFloat: [0.25],
     rInt64: [-1, 1 << 62],
@@ -44,7 +44,7 @@ enum CodecVectors {
     rMessage: [Scalars(fString: "first"), Scalars(fInt32: 2)]
   )
 
-  static let everything = Everything(
+  public static let everything = Everything(
     scalars: Scalars(fInt32: 1),
     repeated: Repeated(rInt32: [2]),
     nested: Everything.Nested(
@@ -71,7 +71,7 @@ enum CodecVectors {
     huge: 1 << 63
   )
 
-  static let orderWithItems: Order = {
+  public static let orderWithItems: Order = {
     let items = (0..<10).map { index in
       let digits = String(index)
       let sku: String = "SKU-" + String(repeating: "0", count: 4 - digits.count) + digits
@@ -89,7 +89,7 @@ enum CodecVectors {
   }()
 
   /// Encodes each canonical message, by its Python name.
-  static func encodeAll() throws -> [String: [UInt8]] {
+  public static func encodeAll() throws -> [String: [UInt8]] {
     [
       "scalars_extremes": try Self.scalarsExtremes.serializedBytes(),
       "repeated_values": try Self.repeatedValues.serializedBytes(),
@@ -100,7 +100,7 @@ enum CodecVectors {
   }
 
   /// Decodes `bytes` as the canonical message `name` and tells whether it equals it.
-  static func decodesToCanonical(_ name: String, _ bytes: [UInt8]) throws -> Bool {
+  public static func decodesToCanonical(_ name: String, _ bytes: [UInt8]) throws -> Bool {
     switch name {
     case "scalars_extremes": try Scalars(serializedBytes: bytes) == Self.scalarsExtremes
     case "repeated_values": try Repeated(serializedBytes: bytes) == Self.repeatedValues
@@ -113,14 +113,14 @@ enum CodecVectors {
 }
 
 extension Array where Element == UInt8 {
-  var hex: String {
+  public var hex: String {
     self.map { byte -> String in
       let digits = String(byte, radix: 16)
       return digits.count == 1 ? "0" + digits : digits
     }.joined()
   }
 
-  init?(hex: String) {
+  public init?(hex: String) {
     var bytes: [UInt8] = []
     var index = hex.startIndex
     while index < hex.endIndex {
