@@ -47,6 +47,8 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
   ],
   targets: [
     // Layer 1: the C libraries, each behind one system-library module.
@@ -148,10 +150,34 @@ let package = Package(
       swiftSettings: strictSettings
     ),
 
+    // The HTTP/JSON edge.
+    .target(
+      name: "Gateway",
+      dependencies: ["RPCCore", "RPCJSON", .product(name: "Crypto", package: "swift-crypto")],
+      swiftSettings: strictSettings
+    ),
+
+    .target(
+      name: "Edge",
+      dependencies: [
+        "Gateway", "RPCCore", "RPCJSON", "RPCTransport", "ServiceKit", "UserV1", "OrderV1", "HealthV1",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HummingbirdCore", package: "hummingbird"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "NIOCore", package: "swift-nio"),
+      ],
+      swiftSettings: strictSettings
+    ),
+
     // Executables: parse configuration, run.
     executable("interop-server", ["InteropService", "ServiceKit", "RPCTransport"]),
     executable("interop-client", ["InteropTesting", "HealthV1", "RPCTransport", "RPCCore"]),
     executable("bench-server", ["BenchV1", "ServiceKit", "RPCTransport", "RPCCore"]),
+    executable("edge", [
+      "Edge", "Gateway", "RPCJSON", "ServiceKit",
+      .product(name: "Hummingbird", package: "hummingbird"),
+      .product(name: "NIOCore", package: "swift-nio"),
+    ]),
     executable("user-service", ["UserService", "ServiceKit", "RPCTransport", "RPCCore", "SQLiteStore"]),
     executable("order-service", ["OrderService", "UserV1", "ServiceKit", "RPCTransport", "RPCCore", "SQLiteStore"]),
 
