@@ -210,7 +210,7 @@ let package = Package(
     ),
     .testTarget(
       name: "IntegrationTests",
-      dependencies: ["TestSupport", "RPCCore", "RPCTransport", "ServiceKit", "UserV1", "OrderV1", "HealthV1"],
+      dependencies: ["TestSupport", "RPCCore", "RPCTransport", "RPCJSON", "Gateway", "ServiceKit", "UserV1", "OrderV1", "HealthV1"],
       swiftSettings: strictSettings
     ),
     .testTarget(

@@ -79,6 +79,15 @@ public final class RawHTTP2Connection {
     [(":method", "POST"), (":scheme", "http"), (":path", path), (":authority", "localhost"), ("content-type", contentType), ("te", "trailers")] + extra
   }
 
+  /// Reads what has arrived, waiting up to the read timeout; nil on timeout, [] when closed.
+  public func receiveChunk() -> [UInt8]? {
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    let count = chunk.withUnsafeMutableBytes { recv(self.socket, $0.baseAddress, $0.count, 0) }
+    if count == 0 { return [] }
+    if count < 0 { return errno == EAGAIN || errno == EWOULDBLOCK ? nil : [] }
+    return Array(chunk[..<count])
+  }
+
   /// Reads frames until `stop` returns true for one, the connection closes, or a read times out.
   /// - Returns: The frames read, and whether the connection was closed by the server.
   public func readFrames(until stop: (Frame) -> Bool) -> (frames: [Frame], closed: Bool) {

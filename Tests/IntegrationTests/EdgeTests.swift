@@ -1,0 +1,283 @@
+import Foundation
+import Gateway
+import RPCJSON
+import TestSupport
+import Testing
+
+@Suite("edge: REST/JSON over the services", .serialized)
+struct EdgeTests {
+  @Test("Every route, end to end")
+  func routes() async throws {
+    try await withEdge { (edge: EdgeCluster) async throws in
+      let created = try edge.request("POST", "/v1/users", json: ["name": "Ada", "email": "ada@example.com"])
+      #expect(created.status == 200, "\(created.text)")
+      let userID = try #require(created.string("id"))
+      #expect(created.string("createTime")?.hasSuffix("Z") == true)
+
+      #expect(try edge.request("GET", "/v1/users/\(userID)").string("email") == "ada@example.com")
+      let list = try edge.request("GET", "/v1/users?pageSize=1")
+      #expect(list.status == 200)
+      #expect(list.text.contains(userID))
+      #expect(try edge.request("GET", "/v1/users?page_size=1").status == 200)
+
+      let order = try edge.request(
+        "POST",
+        "/v1/orders",
+        json: ["user_id": .string(userID), "items": [["sku": "BOOK", "quantity": 2, "unitPriceCents": "1250"]], "requestId": "r-1"]
+      )
+      #expect(order.status == 200, "\(order.text)")
+      #expect(order.string("totalCents") == "2500")
+      #expect(order.string("status") == "ORDER_STATUS_CREATED")
+      let orderID = try #require(order.string("id"))
+      #expect(try edge.request("GET", "/v1/orders/\(orderID)").string("userId") == userID)
+      let orders = try edge.request("GET", "/v1/users/\(userID)/orders")
+      #expect(orders.text.contains(orderID))
+      let cancelled = try edge.request("POST", "/v1/orders/\(orderID):cancel")
+      #expect(cancelled.string("status") == "ORDER_STATUS_CANCELLED")
+
+      let deleted = try edge.request("DELETE", "/v1/users/\(userID)")
+      #expect(deleted.status == 200)
+      #expect(deleted.text == "{}")
+    }
+  }
+
+  @Test("Each gRPC status maps to grpc-gateway's HTTP status, with a JSON error body")
+  func errorMapping() async throws {
+    try await withEdge { (edge: EdgeCluster) async throws in
+      let invalid = try edge.request("POST", "/v1/users", json: ["name": "", "email": "x@example.com"])
+      #expect(invalid.status == 400)
+      #expect(invalid.code == 3)
+      #expect(invalid.string("message")?.hasPrefix("name:") == true)
+      guard case .object(let body) = invalid.json else { Issue.record("no body"); return }
+      #expect(body["details"] == .array([]))
+
+      #expect(try edge.request("GET", "/v1/users/nope").status == 404)
+      #expect(try edge.request("GET", "/v1/users/nope").code == 5)
+      _ = try edge.request("POST", "/v1/users", json: ["name": "A", "email": "dup@example.com"])
+      let duplicate = try edge.request("POST", "/v1/users", json: ["name": "B", "email": "dup@example.com"])
+      #expect(duplicate.status == 409)
+      #expect(duplicate.code == 6)
+      let precondition = try edge.request("POST", "/v1/orders", json: ["userId": "ghost", "items": [["sku": "A", "quantity": 1]]])
+      #expect(precondition.status == 400)
+      #expect(precondition.code == 9)
+      let unknownRoute = try edge.request("GET", "/v1/nothing/here")
+      #expect(unknownRoute.status == 404)
+      #expect(try edge.request("GET", "/elsewhere").status == 404)
+      let wrongMethod = try edge.request("PUT", "/v1/users")
+      #expect(wrongMethod.status == 405)
+      #expect(wrongMethod.headers["allow"]?.contains("POST") == true)
+    }
+  }
+
+  @Test("proto3 JSON on the way in: unknown fields, wrong types and bad JSON are 400s naming where")
+  func badJSON() async throws {
+    try await withEdge { (edge: EdgeCluster) async throws in
+      let unknown = try edge.request("POST", "/v1/users", json: ["name": "A", "email": "a@example.com", "nickname": "x"])
+      #expect(unknown.status == 400)
+      #expect(unknown.string("message")?.contains("nickname") == true)
+      let wrongType = try edge.request("POST", "/v1/orders", json: ["userId": "u", "items": [["sku": "A", "quantity": "many"]]])
+      #expect(wrongType.status == 400)
+      #expect(wrongType.string("message")?.contains("items[0].quantity") == true)
+      let malformed = try HTTP1Client.send(
+        port: edge.edge.port, method: "POST", path: "/v1/users",
+        headers: [("Authorization", "Bearer \(EdgeCluster.token())"), ("Content-Type", "application/json")],
+        body: Array("{\"name\": \"A\",\n \"email\" }".utf8)
+      )
+      #expect(malformed.status == 400)
+      #expect(malformed.string("message")?.contains("line 2") == true)
+      let notObject = try edge.request("POST", "/v1/users", json: [1, 2])
+      #expect(notObject.status == 400)
+    }
+  }
+
+  @Test("Authentication: only a valid, unexpired HS256 token passes")
+  func authentication() async throws {
+    try await withEdge { (edge: EdgeCluster) async throws in
+      let now = Int64(Date().timeIntervalSince1970)
+      let none = Base64URL.encode(#"{"alg":"none","typ":"JWT"}"#) + "." + Base64URL.encode(#"{"sub":"x","exp":\#(now + 60)}"#) + "."
+      let hs512 = JWTVerifier.sign(claims: ["sub": "x", "exp": .number(String(now + 60))], secret: EdgeCluster.secret, header: ["alg": "HS512"])
+      let noExp = JWTVerifier.sign(claims: ["sub": "x"], secret: EdgeCluster.secret)
+      var tampered = EdgeCluster.token(sub: "alice")
+      tampered = String(tampered.dropLast(3)) + (tampered.hasSuffix("AAA") ? "BBB" : "AAA")
+      let cases: [(String?, String)] = [
+        (nil, "missing"),
+        (EdgeCluster.token(expiresIn: -10), "expired"),
+        (EdgeCluster.token(secret: "another-secret"), "wrong secret"),
+        (none, "alg none"),
+        (hs512, "HS512"),
+        (noExp, "no exp"),
+        (tampered, "tampered"),
+        ("not.a.jwt", "garbage"),
+      ]
+      for (token, label) in cases {
+        let response = try edge.request("GET", "/v1/users", token: token)
+        #expect(response.status == 401, "\(label): \(response.status) \(response.text)")
+        #expect(response.code == 16, "\(label)")
+        #expect(response.headers["www-authenticate"] == "Bearer", "\(label)")
+      }
+      let basic = try edge.request("GET", "/v1/users", headers: [("Authorization", "Basic dXNlcjpwYXNz")], token: nil)
+      #expect(basic.status == 401)
+      #expect(try edge.request("GET", "/v1/users").status == 200)
+      // Public endpoints need no token.
+      #expect(try edge.request("GET", "/healthz", token: nil).status == 200)
+      #expect(try edge.request("GET", "/readyz", token: nil).status == 200)
+      #expect(try edge.request("GET", "/openapi.json", token: nil).status == 200)
+    }
+  }
+
+  @Test("Limits: body size (chunked too), content type, header size")
+  func limits() async throws {
+    try await withEdge { (edge: EdgeCluster) async throws in
+      let big = [UInt8]("{\"name\":\"".utf8) + [UInt8](repeating: UInt8(ascii: "a"), count: (1 << 20) + 10) + [UInt8]("\"}".utf8)
+      let tooLarge = try HTTP1Client.send(
+        port: edge.edge.port, method: "POST", path: "/v1/users",
+        headers: [("Authorization", "Bearer \(EdgeCluster.token())"), ("Content-Type", "application/json")], body: big
+      )
+      #expect(tooLarge.status == 413)
+      #expect(tooLarge.code == 8)
+      // The same body, chunked: no Content-Length to trust.
+      var chunked: [UInt8] = []
+      var offset = 0
+      while offset < big.count {
+        let piece = big[offset..<min(offset + 65536, big.count)]
+        chunked += Array(String(piece.count, radix: 16).utf8) + [13, 10] + piece + [13, 10]
+        offset += piece.count
+      }
+      chunked += Array("0\r\n\r\n".utf8)
+      let chunkedResponse = try HTTP1Client.send(
+        port: edge.edge.port, method: "POST", path: "/v1/users",
+        headers: [("Authorization", "Bearer \(EdgeCluster.token())"), ("Content-Type", "application/json"), ("Transfer-Encoding", "chunked")],
+        body: chunked
+      )
+      #expect(chunkedResponse.status == 413)
+
+      let text = try edge.request("POST", "/v1/users", json: ["name": "A", "email": "t@example.com"], headers: [("Content-Type", "text/plain")])
+      #expect(text.status == 415)
+      let charset = try edge.request("POST", "/v1/users", json: ["name": "A", "email": "c@example.com"], headers: [("Content-Type", "application/json; charset=utf-8")])
+      #expect(charset.status == 200)
+
+      let huge = try edge.request("GET", "/v1/users", headers: [("X-Padding", String(repeating: "p", count: 20_000))])
+      #expect(huge.status == 431)
+      #expect(huge.headers["x-request-id"] != nil)
+      #expect(huge.code == 8)
+      #expect(try edge.request("GET", "/healthz").status == 200)
+    }
+  }
+
+  @Test("Rate limit: per token subject, 429 with Retry-After")
+  func rateLimit() async throws {
+    try await withEdge(edgeArguments: ["--rate-limit", "1", "--rate-burst", "3"]) { (edge: EdgeCluster) async throws in
+      let token = EdgeCluster.token(sub: "greedy")
+      var statuses: [Int] = []
+      for _ in 0..<5 { statuses.append(try edge.request("GET", "/v1/users", token: token).status) }
+      #expect(statuses.prefix(3).allSatisfy { $0 == 200 }, "\(statuses)")
+      let limited = try edge.request("GET", "/v1/users", token: token)
+      #expect(limited.status == 429)
+      #expect(limited.code == 8)
+      #expect(Int(limited.headers["retry-after"] ?? "") ?? 0 >= 1)
+      // Another subject has its own bucket.
+      #expect(try edge.request("GET", "/v1/users", token: EdgeCluster.token(sub: "patient")).status == 200)
+    }
+  }
+
+  @Test("A slow client loses its connection; others are served meanwhile")
+  func slowClient() async throws {
+    try await withEdge(edgeArguments: ["--header-timeout", "500ms", "--body-timeout", "500ms"]) { (edge: EdgeCluster) async throws in
+      // Half a request head, then nothing.
+      let slow = try RawHTTP2Connection(port: edge.edge.port, timeout: .seconds(3))
+      try slow.send(Array("GET /v1/users HTTP/1.1\r\nHost: x\r\nX-Slow: ".utf8))
+      // A body promised and never sent.
+      let stalled = try RawHTTP2Connection(port: edge.edge.port, timeout: .seconds(3))
+      try stalled.send(Array("POST /v1/users HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(EdgeCluster.token())\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{".utf8))
+      #expect(try edge.request("GET", "/healthz").status == 200)
+      let start = ContinuousClock.now
+      #expect(Self.closesWithoutResponse(slow), "the slow connection should be closed")
+      #expect(Self.closesWithoutResponse(stalled), "the stalled connection should be closed")
+      #expect(ContinuousClock.now - start < .seconds(2))
+    }
+  }
+
+  @Test("X-Request-Id: kept when valid, replaced otherwise, returned always, passed to the services")
+  func requestID() async throws {
+    try await withEdge { (edge: EdgeCluster) async throws in
+      let id = "edge-\(UUID().uuidString)"
+      let response = try edge.request("POST", "/v1/users", json: ["name": "T", "email": "trace@example.com"], headers: [("X-Request-Id", id)])
+      #expect(response.headers["x-request-id"] == id)
+      try await Task.sleep(for: .milliseconds(100))
+      #expect(edge.services.user.stderr.contains("request_id=\(id)"))
+      let tooLong = String(repeating: "x", count: 129)
+      let replaced = try edge.request("GET", "/v1/users", headers: [("X-Request-Id", tooLong)])
+      #expect(replaced.headers["x-request-id"] != nil && replaced.headers["x-request-id"] != tooLong)
+      let error = try edge.request("GET", "/v1/users/missing", headers: [("X-Request-Id", "err-1")])
+      #expect(error.status == 404)
+      #expect(error.headers["x-request-id"] == "err-1")
+      #expect(edge.edge.stderr.contains("request_id=err-1"))
+    }
+  }
+
+  @Test("Outages: user-service down is 503 and not ready; slow is 504 at the deadline")
+  func outages() async throws {
+    try await withEdge { (edge: EdgeCluster) async throws in
+      let created = try edge.request("POST", "/v1/users", json: ["name": "O", "email": "o@example.com"])
+      let userID = try #require(created.string("id"))
+      // Slow: a stopped process accepts and never answers.
+      kill(edge.services.user.pid, SIGSTOP)
+      let start = ContinuousClock.now
+      let slow = try edge.request("GET", "/v1/users/\(userID)", headers: [("Grpc-Timeout", "300m")])
+      #expect(slow.status == 504, "\(slow.text)")
+      #expect(slow.code == 4)
+      #expect(ContinuousClock.now - start < .milliseconds(1500))
+      let slowReady = try edge.request("GET", "/readyz", token: nil)
+      #expect(slowReady.status == 503)
+      kill(edge.services.user.pid, SIGCONT)
+
+      await edge.services.user.stop(signal: SIGKILL)
+      let down = try edge.request("GET", "/v1/users/\(userID)")
+      #expect(down.status == 503, "\(down.text)")
+      #expect(down.code == 14)
+      let notReady = try edge.request("GET", "/readyz", token: nil)
+      #expect(notReady.status == 503)
+      #expect(notReady.text.contains("user-service"))
+      #expect(try edge.request("GET", "/healthz", token: nil).status == 200)
+      #expect(try edge.request("GET", "/v1/users", headers: [("Grpc-Timeout", "nonsense")]).status == 400)
+    }
+  }
+
+  @Test("/openapi.json describes every route and schema from the contracts")
+  func openAPI() async throws {
+    try await withEdge { (edge: EdgeCluster) async throws in
+      let document = try edge.request("GET", "/openapi.json", token: nil)
+      guard case .object(let root) = document.json, case .object(let paths)? = root["paths"] else {
+        Issue.record("not an OpenAPI document")
+        return
+      }
+      #expect(root["openapi"] == "3.0.3")
+      for path in ["/v1/users", "/v1/users/{id}", "/v1/orders", "/v1/orders/{id}", "/v1/users/{userId}/orders", "/v1/orders/{id}:cancel"] {
+        #expect(paths[path] != nil, "\(path) missing")
+      }
+      #expect(document.text.contains("order.v1.LineItem"))
+    }
+  }
+
+  /// Reads until the server closes the connection; false if a read times out first.
+  static func closesWithoutResponse(_ connection: RawHTTP2Connection) -> Bool {
+    while let chunk = connection.receiveChunk() {
+      if chunk.isEmpty { return true }
+    }
+    return false
+  }
+
+  @Test("SIGTERM: the edge exits 0")
+  func exitsCleanly() async throws {
+    let edge = try await EdgeCluster()
+    #expect(try edge.request("GET", "/healthz").status == 200)
+    #expect(await edge.stop() == 0)
+  }
+}
+
+enum Base64URL {
+  static func encode(_ text: String) -> String {
+    Data(text.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+      .replacingOccurrences(of: "=", with: "")
+  }
+}
