@@ -10,7 +10,7 @@ SWIFT_FLAGS := -Xswiftc -warnings-as-errors
 VENV := .venv
 PYTHON := $(VENV)/bin/python
 
-.PHONY: help deps venv build generate check-generated test run clean
+.PHONY: help deps venv build generate check-generated test run compose-check tsan bench lint clean
 
 help:
 	@echo "make run    start the whole system on its embedded defaults"
@@ -46,9 +46,17 @@ check-generated: deps
 	swift build --product protoc-gen-swift-rpc $(SWIFT_FLAGS)
 	scripts/generate.sh $(PLUGIN_BIN) --check
 
-test: deps venv check-generated
+test: deps venv check-generated compose-check
 	swift build --build-tests $(SWIFT_FLAGS)
 	RPC_TEST_PYTHON=$(abspath $(PYTHON)) swift test --skip-build
+
+# The compose file must be valid; no Docker engine is needed for this.
+compose-check: deps
+	docker-compose -f compose.yaml config --quiet
+
+run: deps
+	swift build -c release $(SWIFT_FLAGS)
+	BIN=$$(swift build -c release --show-bin-path) scripts/run.sh
 
 clean:
 	rm -rf .build $(VENV)

@@ -40,6 +40,8 @@ let package = Package(
     .library(name: "RPCProtobufC", targets: ["RPCProtobufC"]),
     .executable(name: "protoc-gen-swift-rpc", targets: ["protoc-gen-swift-rpc"]),
     .library(name: "RPCTransport", targets: ["RPCTransport"]),
+    .library(name: "RPCJSON", targets: ["RPCJSON"]),
+    .library(name: "CWellKnownTypes", targets: ["CWellKnownTypes"]),
     .library(name: "RPCHealth", targets: ["RPCHealth"]),
   ],
   dependencies: [
@@ -201,6 +203,11 @@ let package = Package(
       name: "TestSupport",
       dependencies: ["RPCCore", "RPCTransport", "RPCProtobufC", "Fixtures", "OrderV1"],
       path: "Tests/TestSupport",
+      swiftSettings: strictSettings
+    ),
+    .testTarget(
+      name: "RPCCodeGenTests",
+      dependencies: ["RPCCodeGen", "TestSupport"],
       swiftSettings: strictSettings
     ),
     .testTarget(

@@ -17,7 +17,7 @@ struct FuzzTests {
           "--max-examples", "40",
           "--seed", "20261122",
           "--workers", "1",
-          "--max-time", "120",
+          "--max-time", "30",
         ],
         currentDirectory: FileManager.default.temporaryDirectory,
         timeout: .seconds(300)
