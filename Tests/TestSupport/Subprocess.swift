@@ -6,6 +6,13 @@ public enum Subprocess {
     public let command: String
     public let status: Int32
     public let stderr: String
+
+    public init(command: String, status: Int32, stderr: String) {
+      self.command = command
+      self.status = status
+      self.stderr = stderr
+    }
+
     public var description: String { "\(self.command) exited with \(self.status): \(self.stderr)" }
   }
 
