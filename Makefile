@@ -5,7 +5,7 @@ SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 # Debian packages the build, the tests and `make run` need.
 DEB_PACKAGES := libnghttp2-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler \
-  libprotoc-dev libsqlite3-dev nghttp2-client docker-compose python3-venv
+  libprotoc-dev libsqlite3-dev nghttp2-client wrk docker-compose
 SWIFT_FLAGS := -Xswiftc -warnings-as-errors
 VENV := .venv
 PYTHON := $(VENV)/bin/python
@@ -46,9 +46,13 @@ check-generated: deps
 	swift build --product protoc-gen-swift-rpc $(SWIFT_FLAGS)
 	scripts/generate.sh $(PLUGIN_BIN) --check
 
-test: deps venv check-generated compose-check
+# Two runs: the suites with timing assertions first, then the two that build a package or fuzz
+# for half a minute, so that those do not starve the others of the machine's cores.
+HEAVY_TESTS := ReadmeWorkflowTests|FuzzTests
+test: deps venv check-generated compose-check lint
 	swift build --build-tests $(SWIFT_FLAGS)
-	RPC_TEST_PYTHON=$(abspath $(PYTHON)) swift test --skip-build
+	RPC_TEST_PYTHON=$(abspath $(PYTHON)) swift test --skip-build --skip '$(HEAVY_TESTS)'
+	RPC_TEST_PYTHON=$(abspath $(PYTHON)) swift test --skip-build --filter '$(HEAVY_TESTS)'
 
 # The compose file must be valid; no Docker engine is needed for this.
 compose-check: deps
@@ -57,6 +61,19 @@ compose-check: deps
 run: deps
 	swift build -c release $(SWIFT_FLAGS)
 	BIN=$$(swift build -c release --show-bin-path) scripts/run.sh
+
+# The transport tests under ThreadSanitizer, in their own build folder.
+tsan: deps venv
+	swift build --build-tests --sanitize=thread --scratch-path .build-tsan
+	RPC_TEST_PYTHON=$(abspath $(PYTHON)) swift test --skip-build --sanitize=thread --scratch-path .build-tsan --filter RPCTransportTests
+
+# Every benchmark, in release builds; prints Markdown for BENCHMARKS.md. The first run builds
+# grpc-swift 2 and swift-protobuf in Benchmarks/ (about 15 minutes on 2 cores).
+bench: deps
+	python3 scripts/bench.py
+
+lint:
+	scripts/lint.sh
 
 clean:
 	rm -rf .build $(VENV)

@@ -43,6 +43,8 @@ let package = Package(
     .library(name: "RPCJSON", targets: ["RPCJSON"]),
     .library(name: "CWellKnownTypes", targets: ["CWellKnownTypes"]),
     .library(name: "RPCHealth", targets: ["RPCHealth"]),
+    // The generated contracts, for benchmarks and for code that calls these services.
+    .library(name: "Contracts", targets: ["UserV1", "OrderV1", "BenchV1", "HealthV1"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),

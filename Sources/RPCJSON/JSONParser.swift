@@ -86,9 +86,9 @@ public struct JSONParser {
     byte >= 0x20 && byte < 0x7F ? String(UnicodeScalar(byte)) : "\\u{\(String(byte, radix: 16))}"
   }
 
-  private mutating func expectLiteral(_ literal: StaticString) throws(JSONSyntaxError) {
-    let count = literal.utf8CodeUnitCount
-    let expected = UnsafeBufferPointer(start: literal.utf8Start, count: count)
+  private mutating func expectLiteral(_ literal: String) throws(JSONSyntaxError) {
+    let expected = literal.utf8
+    let count = expected.count
     guard self.index + count <= self.bytes.count, self.bytes[self.index..<(self.index + count)].elementsEqual(expected) else {
       throw self.error("invalid literal, expected \(literal)")
     }

@@ -39,7 +39,7 @@ final class EdgeCluster: @unchecked Sendable {
     json: JSONValue? = nil,
     headers: [(String, String)] = [],
     token: String? = EdgeCluster.token()
-  ) throws -> HTTP1Client.Response {
+  ) async throws -> HTTP1Client.Response {
     var all = headers
     if let token { all.append(("Authorization", "Bearer \(token)")) }
     var body: [UInt8]?
@@ -47,7 +47,7 @@ final class EdgeCluster: @unchecked Sendable {
       body = json.serialized()
       if !all.contains(where: { $0.0.lowercased() == "content-type" }) { all.append(("Content-Type", "application/json")) }
     }
-    return try HTTP1Client.send(port: self.edge.port, method: method, path: path, headers: all, body: body)
+    return try await HTTP1Client.send(port: self.edge.port, method: method, path: path, headers: all, body: body)
   }
 
   func stop() async -> Int32 {

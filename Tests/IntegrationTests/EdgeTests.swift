@@ -9,18 +9,18 @@ struct EdgeTests {
   @Test("Every route, end to end")
   func routes() async throws {
     try await withEdge { (edge: EdgeCluster) async throws in
-      let created = try edge.request("POST", "/v1/users", json: ["name": "Ada", "email": "ada@example.com"])
+      let created = try await edge.request("POST", "/v1/users", json: ["name": "Ada", "email": "ada@example.com"])
       #expect(created.status == 200, "\(created.text)")
       let userID = try #require(created.string("id"))
       #expect(created.string("createTime")?.hasSuffix("Z") == true)
 
-      #expect(try edge.request("GET", "/v1/users/\(userID)").string("email") == "ada@example.com")
-      let list = try edge.request("GET", "/v1/users?pageSize=1")
+      #expect(try await edge.request("GET", "/v1/users/\(userID)").string("email") == "ada@example.com")
+      let list = try await edge.request("GET", "/v1/users?pageSize=1")
       #expect(list.status == 200)
       #expect(list.text.contains(userID))
-      #expect(try edge.request("GET", "/v1/users?page_size=1").status == 200)
+      #expect(try await edge.request("GET", "/v1/users?page_size=1").status == 200)
 
-      let order = try edge.request(
+      let order = try await edge.request(
         "POST",
         "/v1/orders",
         json: ["user_id": .string(userID), "items": [["sku": "BOOK", "quantity": 2, "unitPriceCents": "1250"]], "requestId": "r-1"]
@@ -29,13 +29,13 @@ struct EdgeTests {
       #expect(order.string("totalCents") == "2500")
       #expect(order.string("status") == "ORDER_STATUS_CREATED")
       let orderID = try #require(order.string("id"))
-      #expect(try edge.request("GET", "/v1/orders/\(orderID)").string("userId") == userID)
-      let orders = try edge.request("GET", "/v1/users/\(userID)/orders")
+      #expect(try await edge.request("GET", "/v1/orders/\(orderID)").string("userId") == userID)
+      let orders = try await edge.request("GET", "/v1/users/\(userID)/orders")
       #expect(orders.text.contains(orderID))
-      let cancelled = try edge.request("POST", "/v1/orders/\(orderID):cancel")
+      let cancelled = try await edge.request("POST", "/v1/orders/\(orderID):cancel")
       #expect(cancelled.string("status") == "ORDER_STATUS_CANCELLED")
 
-      let deleted = try edge.request("DELETE", "/v1/users/\(userID)")
+      let deleted = try await edge.request("DELETE", "/v1/users/\(userID)")
       #expect(deleted.status == 200)
       #expect(deleted.text == "{}")
     }
@@ -44,26 +44,26 @@ struct EdgeTests {
   @Test("Each gRPC status maps to grpc-gateway's HTTP status, with a JSON error body")
   func errorMapping() async throws {
     try await withEdge { (edge: EdgeCluster) async throws in
-      let invalid = try edge.request("POST", "/v1/users", json: ["name": "", "email": "x@example.com"])
+      let invalid = try await edge.request("POST", "/v1/users", json: ["name": "", "email": "x@example.com"])
       #expect(invalid.status == 400)
       #expect(invalid.code == 3)
       #expect(invalid.string("message")?.hasPrefix("name:") == true)
       guard case .object(let body) = invalid.json else { Issue.record("no body"); return }
       #expect(body["details"] == .array([]))
 
-      #expect(try edge.request("GET", "/v1/users/nope").status == 404)
-      #expect(try edge.request("GET", "/v1/users/nope").code == 5)
-      _ = try edge.request("POST", "/v1/users", json: ["name": "A", "email": "dup@example.com"])
-      let duplicate = try edge.request("POST", "/v1/users", json: ["name": "B", "email": "dup@example.com"])
+      #expect(try await edge.request("GET", "/v1/users/nope").status == 404)
+      #expect(try await edge.request("GET", "/v1/users/nope").code == 5)
+      _ = try await edge.request("POST", "/v1/users", json: ["name": "A", "email": "dup@example.com"])
+      let duplicate = try await edge.request("POST", "/v1/users", json: ["name": "B", "email": "dup@example.com"])
       #expect(duplicate.status == 409)
       #expect(duplicate.code == 6)
-      let precondition = try edge.request("POST", "/v1/orders", json: ["userId": "ghost", "items": [["sku": "A", "quantity": 1]]])
+      let precondition = try await edge.request("POST", "/v1/orders", json: ["userId": "ghost", "items": [["sku": "A", "quantity": 1]]])
       #expect(precondition.status == 400)
       #expect(precondition.code == 9)
-      let unknownRoute = try edge.request("GET", "/v1/nothing/here")
+      let unknownRoute = try await edge.request("GET", "/v1/nothing/here")
       #expect(unknownRoute.status == 404)
-      #expect(try edge.request("GET", "/elsewhere").status == 404)
-      let wrongMethod = try edge.request("PUT", "/v1/users")
+      #expect(try await edge.request("GET", "/elsewhere").status == 404)
+      let wrongMethod = try await edge.request("PUT", "/v1/users")
       #expect(wrongMethod.status == 405)
       #expect(wrongMethod.headers["allow"]?.contains("POST") == true)
     }
@@ -72,20 +72,20 @@ struct EdgeTests {
   @Test("proto3 JSON on the way in: unknown fields, wrong types and bad JSON are 400s naming where")
   func badJSON() async throws {
     try await withEdge { (edge: EdgeCluster) async throws in
-      let unknown = try edge.request("POST", "/v1/users", json: ["name": "A", "email": "a@example.com", "nickname": "x"])
+      let unknown = try await edge.request("POST", "/v1/users", json: ["name": "A", "email": "a@example.com", "nickname": "x"])
       #expect(unknown.status == 400)
       #expect(unknown.string("message")?.contains("nickname") == true)
-      let wrongType = try edge.request("POST", "/v1/orders", json: ["userId": "u", "items": [["sku": "A", "quantity": "many"]]])
+      let wrongType = try await edge.request("POST", "/v1/orders", json: ["userId": "u", "items": [["sku": "A", "quantity": "many"]]])
       #expect(wrongType.status == 400)
       #expect(wrongType.string("message")?.contains("items[0].quantity") == true)
-      let malformed = try HTTP1Client.send(
+      let malformed = try await HTTP1Client.send(
         port: edge.edge.port, method: "POST", path: "/v1/users",
         headers: [("Authorization", "Bearer \(EdgeCluster.token())"), ("Content-Type", "application/json")],
         body: Array("{\"name\": \"A\",\n \"email\" }".utf8)
       )
       #expect(malformed.status == 400)
       #expect(malformed.string("message")?.contains("line 2") == true)
-      let notObject = try edge.request("POST", "/v1/users", json: [1, 2])
+      let notObject = try await edge.request("POST", "/v1/users", json: [1, 2])
       #expect(notObject.status == 400)
     }
   }
@@ -110,18 +110,18 @@ struct EdgeTests {
         ("not.a.jwt", "garbage"),
       ]
       for (token, label) in cases {
-        let response = try edge.request("GET", "/v1/users", token: token)
+        let response = try await edge.request("GET", "/v1/users", token: token)
         #expect(response.status == 401, "\(label): \(response.status) \(response.text)")
         #expect(response.code == 16, "\(label)")
         #expect(response.headers["www-authenticate"] == "Bearer", "\(label)")
       }
-      let basic = try edge.request("GET", "/v1/users", headers: [("Authorization", "Basic dXNlcjpwYXNz")], token: nil)
+      let basic = try await edge.request("GET", "/v1/users", headers: [("Authorization", "Basic dXNlcjpwYXNz")], token: nil)
       #expect(basic.status == 401)
-      #expect(try edge.request("GET", "/v1/users").status == 200)
+      #expect(try await edge.request("GET", "/v1/users").status == 200)
       // Public endpoints need no token.
-      #expect(try edge.request("GET", "/healthz", token: nil).status == 200)
-      #expect(try edge.request("GET", "/readyz", token: nil).status == 200)
-      #expect(try edge.request("GET", "/openapi.json", token: nil).status == 200)
+      #expect(try await edge.request("GET", "/healthz", token: nil).status == 200)
+      #expect(try await edge.request("GET", "/readyz", token: nil).status == 200)
+      #expect(try await edge.request("GET", "/openapi.json", token: nil).status == 200)
     }
   }
 
@@ -129,7 +129,7 @@ struct EdgeTests {
   func limits() async throws {
     try await withEdge { (edge: EdgeCluster) async throws in
       let big = [UInt8]("{\"name\":\"".utf8) + [UInt8](repeating: UInt8(ascii: "a"), count: (1 << 20) + 10) + [UInt8]("\"}".utf8)
-      let tooLarge = try HTTP1Client.send(
+      let tooLarge = try await HTTP1Client.send(
         port: edge.edge.port, method: "POST", path: "/v1/users",
         headers: [("Authorization", "Bearer \(EdgeCluster.token())"), ("Content-Type", "application/json")], body: big
       )
@@ -144,23 +144,23 @@ struct EdgeTests {
         offset += piece.count
       }
       chunked += Array("0\r\n\r\n".utf8)
-      let chunkedResponse = try HTTP1Client.send(
+      let chunkedResponse = try await HTTP1Client.send(
         port: edge.edge.port, method: "POST", path: "/v1/users",
         headers: [("Authorization", "Bearer \(EdgeCluster.token())"), ("Content-Type", "application/json"), ("Transfer-Encoding", "chunked")],
         body: chunked
       )
       #expect(chunkedResponse.status == 413)
 
-      let text = try edge.request("POST", "/v1/users", json: ["name": "A", "email": "t@example.com"], headers: [("Content-Type", "text/plain")])
+      let text = try await edge.request("POST", "/v1/users", json: ["name": "A", "email": "t@example.com"], headers: [("Content-Type", "text/plain")])
       #expect(text.status == 415)
-      let charset = try edge.request("POST", "/v1/users", json: ["name": "A", "email": "c@example.com"], headers: [("Content-Type", "application/json; charset=utf-8")])
+      let charset = try await edge.request("POST", "/v1/users", json: ["name": "A", "email": "c@example.com"], headers: [("Content-Type", "application/json; charset=utf-8")])
       #expect(charset.status == 200)
 
-      let huge = try edge.request("GET", "/v1/users", headers: [("X-Padding", String(repeating: "p", count: 20_000))])
+      let huge = try await edge.request("GET", "/v1/users", headers: [("X-Padding", String(repeating: "p", count: 20_000))])
       #expect(huge.status == 431)
       #expect(huge.headers["x-request-id"] != nil)
       #expect(huge.code == 8)
-      #expect(try edge.request("GET", "/healthz").status == 200)
+      #expect(try await edge.request("GET", "/healthz").status == 200)
     }
   }
 
@@ -169,14 +169,14 @@ struct EdgeTests {
     try await withEdge(edgeArguments: ["--rate-limit", "1", "--rate-burst", "3"]) { (edge: EdgeCluster) async throws in
       let token = EdgeCluster.token(sub: "greedy")
       var statuses: [Int] = []
-      for _ in 0..<5 { statuses.append(try edge.request("GET", "/v1/users", token: token).status) }
+      for _ in 0..<5 { statuses.append(try await edge.request("GET", "/v1/users", token: token).status) }
       #expect(statuses.prefix(3).allSatisfy { $0 == 200 }, "\(statuses)")
-      let limited = try edge.request("GET", "/v1/users", token: token)
+      let limited = try await edge.request("GET", "/v1/users", token: token)
       #expect(limited.status == 429)
       #expect(limited.code == 8)
       #expect(Int(limited.headers["retry-after"] ?? "") ?? 0 >= 1)
       // Another subject has its own bucket.
-      #expect(try edge.request("GET", "/v1/users", token: EdgeCluster.token(sub: "patient")).status == 200)
+      #expect(try await edge.request("GET", "/v1/users", token: EdgeCluster.token(sub: "patient")).status == 200)
     }
   }
 
@@ -185,14 +185,14 @@ struct EdgeTests {
     try await withEdge(edgeArguments: ["--header-timeout", "500ms", "--body-timeout", "500ms"]) { (edge: EdgeCluster) async throws in
       // Half a request head, then nothing.
       let slow = try RawHTTP2Connection(port: edge.edge.port, timeout: .seconds(3))
-      try slow.send(Array("GET /v1/users HTTP/1.1\r\nHost: x\r\nX-Slow: ".utf8))
+      try await slow.send(Array("GET /v1/users HTTP/1.1\r\nHost: x\r\nX-Slow: ".utf8))
       // A body promised and never sent.
       let stalled = try RawHTTP2Connection(port: edge.edge.port, timeout: .seconds(3))
-      try stalled.send(Array("POST /v1/users HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(EdgeCluster.token())\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{".utf8))
-      #expect(try edge.request("GET", "/healthz").status == 200)
+      try await stalled.send(Array("POST /v1/users HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(EdgeCluster.token())\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{".utf8))
+      #expect(try await edge.request("GET", "/healthz").status == 200)
       let start = ContinuousClock.now
-      #expect(Self.closesWithoutResponse(slow), "the slow connection should be closed")
-      #expect(Self.closesWithoutResponse(stalled), "the stalled connection should be closed")
+      #expect(await Self.closesWithoutResponse(slow), "the slow connection should be closed")
+      #expect(await Self.closesWithoutResponse(stalled), "the stalled connection should be closed")
       #expect(ContinuousClock.now - start < .seconds(2))
     }
   }
@@ -201,14 +201,14 @@ struct EdgeTests {
   func requestID() async throws {
     try await withEdge { (edge: EdgeCluster) async throws in
       let id = "edge-\(UUID().uuidString)"
-      let response = try edge.request("POST", "/v1/users", json: ["name": "T", "email": "trace@example.com"], headers: [("X-Request-Id", id)])
+      let response = try await edge.request("POST", "/v1/users", json: ["name": "T", "email": "trace@example.com"], headers: [("X-Request-Id", id)])
       #expect(response.headers["x-request-id"] == id)
       try await Task.sleep(for: .milliseconds(100))
       #expect(edge.services.user.stderr.contains("request_id=\(id)"))
       let tooLong = String(repeating: "x", count: 129)
-      let replaced = try edge.request("GET", "/v1/users", headers: [("X-Request-Id", tooLong)])
+      let replaced = try await edge.request("GET", "/v1/users", headers: [("X-Request-Id", tooLong)])
       #expect(replaced.headers["x-request-id"] != nil && replaced.headers["x-request-id"] != tooLong)
-      let error = try edge.request("GET", "/v1/users/missing", headers: [("X-Request-Id", "err-1")])
+      let error = try await edge.request("GET", "/v1/users/missing", headers: [("X-Request-Id", "err-1")])
       #expect(error.status == 404)
       #expect(error.headers["x-request-id"] == "err-1")
       #expect(edge.edge.stderr.contains("request_id=err-1"))
@@ -218,35 +218,35 @@ struct EdgeTests {
   @Test("Outages: user-service down is 503 and not ready; slow is 504 at the deadline")
   func outages() async throws {
     try await withEdge { (edge: EdgeCluster) async throws in
-      let created = try edge.request("POST", "/v1/users", json: ["name": "O", "email": "o@example.com"])
+      let created = try await edge.request("POST", "/v1/users", json: ["name": "O", "email": "o@example.com"])
       let userID = try #require(created.string("id"))
       // Slow: a stopped process accepts and never answers.
       kill(edge.services.user.pid, SIGSTOP)
       let start = ContinuousClock.now
-      let slow = try edge.request("GET", "/v1/users/\(userID)", headers: [("Grpc-Timeout", "300m")])
+      let slow = try await edge.request("GET", "/v1/users/\(userID)", headers: [("Grpc-Timeout", "300m")])
       #expect(slow.status == 504, "\(slow.text)")
       #expect(slow.code == 4)
       #expect(ContinuousClock.now - start < .milliseconds(1500))
-      let slowReady = try edge.request("GET", "/readyz", token: nil)
+      let slowReady = try await edge.request("GET", "/readyz", token: nil)
       #expect(slowReady.status == 503)
       kill(edge.services.user.pid, SIGCONT)
 
       await edge.services.user.stop(signal: SIGKILL)
-      let down = try edge.request("GET", "/v1/users/\(userID)")
+      let down = try await edge.request("GET", "/v1/users/\(userID)")
       #expect(down.status == 503, "\(down.text)")
       #expect(down.code == 14)
-      let notReady = try edge.request("GET", "/readyz", token: nil)
+      let notReady = try await edge.request("GET", "/readyz", token: nil)
       #expect(notReady.status == 503)
       #expect(notReady.text.contains("user-service"))
-      #expect(try edge.request("GET", "/healthz", token: nil).status == 200)
-      #expect(try edge.request("GET", "/v1/users", headers: [("Grpc-Timeout", "nonsense")]).status == 400)
+      #expect(try await edge.request("GET", "/healthz", token: nil).status == 200)
+      #expect(try await edge.request("GET", "/v1/users", headers: [("Grpc-Timeout", "nonsense")]).status == 400)
     }
   }
 
   @Test("/openapi.json describes every route and schema from the contracts")
   func openAPI() async throws {
     try await withEdge { (edge: EdgeCluster) async throws in
-      let document = try edge.request("GET", "/openapi.json", token: nil)
+      let document = try await edge.request("GET", "/openapi.json", token: nil)
       guard case .object(let root) = document.json, case .object(let paths)? = root["paths"] else {
         Issue.record("not an OpenAPI document")
         return
@@ -260,8 +260,8 @@ struct EdgeTests {
   }
 
   /// Reads until the server closes the connection; false if a read times out first.
-  static func closesWithoutResponse(_ connection: RawHTTP2Connection) -> Bool {
-    while let chunk = connection.receiveChunk() {
+  static func closesWithoutResponse(_ connection: RawHTTP2Connection) async -> Bool {
+    while let chunk = await connection.receiveChunk() {
       if chunk.isEmpty { return true }
     }
     return false
@@ -270,7 +270,7 @@ struct EdgeTests {
   @Test("SIGTERM: the edge exits 0")
   func exitsCleanly() async throws {
     let edge = try await EdgeCluster()
-    #expect(try edge.request("GET", "/healthz").status == 200)
+    #expect(try await edge.request("GET", "/healthz").status == 200)
     #expect(await edge.stop() == 0)
   }
 }

@@ -119,7 +119,7 @@ struct OrderServiceTests {
         let error = await rpcError {
           try await cluster.orders.createOrder(CreateOrderRequest(userId: user.id, items: Self.items), options: CallOptions(timeout: .seconds(5)))
         }
-        #expect(error?.code == .unavailable)
+        #expect(error?.code == .unavailable, "\(error?.message ?? "")")
       }
       // Open: failures come back without touching the network.
       let start = ContinuousClock.now

@@ -99,13 +99,13 @@ struct BadPeerTests {
   func wrongMethod() async throws {
     try await withTestServer(services: [ProbeService()]) { server in
       let connection = try RawHTTP2Connection(port: server.port)
-      try connection.sendPreface()
-      try connection.sendHeaders(
+      try await connection.sendPreface()
+      try await connection.sendHeaders(
         streamID: 1,
         [(":method", "GET"), (":scheme", "http"), (":path", "/bench.v1.Echo/Echo"), (":authority", "x"), ("content-type", "application/grpc")],
         endStream: true
       )
-      let (frames, _) = connection.readFrames { $0.type == 1 && $0.streamID == 1 }
+      let (frames, _) = await connection.readFrames { $0.type == 1 && $0.streamID == 1 }
       #expect(frames.contains { $0.type == 1 && $0.streamID == 1 })
       try await self.assertStillServes(server)
     }
@@ -115,14 +115,14 @@ struct BadPeerTests {
   func garbage() async throws {
     try await withTestServer(services: [ProbeService()]) { server in
       let connection = try RawHTTP2Connection(port: server.port)
-      try connection.send(Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8) + (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 31) })
-      let (_, closed) = connection.readFrames { _ in false }
+      try await connection.send(Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8) + (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+      let (_, closed) = await connection.readFrames(until: { _ in false })
       #expect(closed)
       // Garbage after a valid preface: an invalid frame type/length.
       let second = try RawHTTP2Connection(port: server.port)
-      try second.sendPreface()
-      try second.send(RawHTTP2Connection.frame(type: 4, flags: 0, streamID: 7, payload: [1, 2, 3]))
-      let (frames, closedAfterGoAway) = second.readFrames { _ in false }
+      try await second.sendPreface()
+      try await second.send(RawHTTP2Connection.frame(type: 4, flags: 0, streamID: 7, payload: [1, 2, 3]))
+      let (frames, closedAfterGoAway) = await second.readFrames(until: { _ in false })
       #expect(frames.contains { $0.type == 7 }, "expected GOAWAY")
       #expect(closedAfterGoAway)
       try await self.assertStillServes(server)
@@ -134,27 +134,26 @@ struct BadPeerTests {
     try await withTestServer(services: [ProbeService()], configure: { $0.maxConcurrentStreams = 10 }) { server in
       // Before the client acknowledges the limit, nghttp2 refuses the extra streams one by one.
       let polite = try RawHTTP2Connection(port: server.port)
-      try polite.sendPreface()
+      try await polite.sendPreface()
       for index in 0..<50 {
-        try polite.sendHeaders(streamID: UInt32(2 * index + 1), RawHTTP2Connection.grpcHeaders(path: "/bench.v1.Echo/Echo"), endStream: false)
+        try await polite.sendHeaders(streamID: UInt32(2 * index + 1), RawHTTP2Connection.grpcHeaders(path: "/bench.v1.Echo/Echo"), endStream: false)
       }
-      var refused = Set<UInt32>()
-      _ = polite.readFrames { frame in
-        if RawHTTP2Connection.isRST(frame, errorCode: 7) { refused.insert(frame.streamID) }
-        return refused.count == 40
-      }
+      let (politeFrames, _) = await polite.readFrames(untilAccumulated: { frames in
+        Set(frames.filter { RawHTTP2Connection.isRST($0, errorCode: 7) }.map(\.streamID)).count == 40
+      })
+      let refused = Set(politeFrames.filter { RawHTTP2Connection.isRST($0, errorCode: 7) }.map(\.streamID))
       #expect(refused.count == 40)
       #expect(!refused.contains(1))
 
       // After acknowledging it, exceeding it is a protocol violation: GOAWAY, connection closed.
       let rude = try RawHTTP2Connection(port: server.port)
-      try rude.sendPreface()
-      _ = rude.readFrames { $0.type == 4 && $0.flags & 0x1 == 0 }
-      try rude.send(RawHTTP2Connection.frame(type: 4, flags: 0x1, streamID: 0, payload: []))
+      try await rude.sendPreface()
+      _ = await rude.readFrames { $0.type == 4 && $0.flags & 0x1 == 0 }
+      try await rude.send(RawHTTP2Connection.frame(type: 4, flags: 0x1, streamID: 0, payload: []))
       for index in 0..<50 {
-        try? rude.sendHeaders(streamID: UInt32(2 * index + 1), RawHTTP2Connection.grpcHeaders(path: "/bench.v1.Echo/Echo"), endStream: false)
+        try? await rude.sendHeaders(streamID: UInt32(2 * index + 1), RawHTTP2Connection.grpcHeaders(path: "/bench.v1.Echo/Echo"), endStream: false)
       }
-      let (frames, closed) = rude.readFrames { _ in false }
+      let (frames, closed) = await rude.readFrames(until: { _ in false })
       #expect(frames.contains { $0.type == 7 }, "expected GOAWAY")
       #expect(closed)
       try await self.assertStillServes(server)
@@ -165,13 +164,13 @@ struct BadPeerTests {
   func oversizedHeaders() async throws {
     try await withTestServer(services: [ProbeService()], configure: { $0.maxHeaderListBytes = 4096 }) { server in
       let connection = try RawHTTP2Connection(port: server.port)
-      try connection.sendPreface()
-      try connection.sendHeaders(
+      try await connection.sendPreface()
+      try await connection.sendHeaders(
         streamID: 1,
         RawHTTP2Connection.grpcHeaders(path: "/bench.v1.Echo/Echo", extra: [("x-big", String(repeating: "a", count: 8000))]),
         endStream: true
       )
-      let (frames, _) = connection.readFrames { $0.streamID == 1 && ($0.type == 3 || $0.type == 1) }
+      let (frames, _) = await connection.readFrames { $0.streamID == 1 && ($0.type == 3 || $0.type == 1) }
       #expect(frames.contains { $0.streamID == 1 && $0.type == 3 })
       try await self.assertStillServes(server)
     }
@@ -181,7 +180,7 @@ struct BadPeerTests {
   func neverReads() async throws {
     try await withTestServer(services: [ProbeService()]) { server in
       let connection = try RawHTTP2Connection(port: server.port)
-      try connection.sendPreface()
+      try await connection.sendPreface()
       // 100 requests each asking for a 64 KiB echo, and never a byte read back.
       var payload: [UInt8] = [0x0A, 0x80, 0x80, 0x04]
       payload += [UInt8](repeating: 7, count: 65536)
@@ -189,10 +188,10 @@ struct BadPeerTests {
       let body = [frame[0], UInt8(payload.count >> 24 & 0xFF), UInt8(payload.count >> 16 & 0xFF), UInt8(payload.count >> 8 & 0xFF), UInt8(payload.count & 0xFF)] + payload
       for index in 0..<100 {
         let streamID = UInt32(2 * index + 1)
-        try? connection.sendHeaders(streamID: streamID, RawHTTP2Connection.grpcHeaders(path: "/bench.v1.Echo/Echo"), endStream: false)
+        try? await connection.sendHeaders(streamID: streamID, RawHTTP2Connection.grpcHeaders(path: "/bench.v1.Echo/Echo"), endStream: false)
         // Flow control lets only the first 64 KiB of the connection through; the rest blocks
         // in our socket, which is the point.
-        try? connection.sendData(streamID: streamID, Array(body.prefix(16000)), endStream: false)
+        try? await connection.sendData(streamID: streamID, Array(body.prefix(16000)), endStream: false)
       }
       try await self.assertStillServes(server)
     }

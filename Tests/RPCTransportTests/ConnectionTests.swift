@@ -53,6 +53,35 @@ struct ConnectionTests {
     transport.close()
   }
 
+  @Test("Many calls racing a refused connection attempt all fail fast with UNAVAILABLE")
+  func refusedConnectionRace() async throws {
+    let closed = try await TestServer.start(services: [ProbeService()])
+    let port = closed.port
+    try await closed.stop()
+    for _ in 0..<5 {
+      // A fresh transport each round: the first calls race the first connection attempt.
+      let transport = HTTP2ClientTransport(host: "127.0.0.1", port: port)
+      let client = Echo.Client(wrapping: RPCClient(transport: transport))
+      let start = ContinuousClock.now
+      let codes = try await withThrowingTaskGroup(of: Status.Code?.self) { group in
+        for _ in 0..<50 {
+          group.addTask {
+            do {
+              _ = try await client.echo(EchoRequest(), options: CallOptions(timeout: .seconds(3)))
+              return nil
+            } catch let error as RPCError {
+              return error.code
+            }
+          }
+        }
+        return try await group.reduce(into: [Status.Code?]()) { $0.append($1) }
+      }
+      #expect(codes.allSatisfy { $0 == .unavailable }, "\(codes)")
+      #expect(ContinuousClock.now - start < .seconds(2))
+      transport.close()
+    }
+  }
+
   @Test("Graceful shutdown: GOAWAY lets the call in flight finish; the server then stops")
   func gracefulShutdown() async throws {
     let probe = ProbeService()

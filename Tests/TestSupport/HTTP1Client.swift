@@ -28,25 +28,27 @@ public enum HTTP1Client {
     headers: [(String, String)] = [],
     body: [UInt8]? = nil,
     timeout: Duration = .seconds(10)
-  ) throws -> Response {
+  ) async throws -> Response {
     var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n"
     for (name, value) in headers { head += "\(name): \(value)\r\n" }
     if let body, !headers.contains(where: { $0.0.lowercased() == "transfer-encoding" }) {
       head += "Content-Length: \(body.count)\r\n"
     }
     head += "Connection: close\r\n\r\n"
-    return try Self.exchange(port: port, Array(head.utf8) + (body ?? []), timeout: timeout)
+    return try await Self.exchange(port: port, Array(head.utf8) + (body ?? []), timeout: timeout)
   }
 
   /// Sends raw bytes and reads one response.
-  public static func exchange(port: Int, _ bytes: [UInt8], timeout: Duration = .seconds(10)) throws -> Response {
-    let connection = try RawHTTP2Connection(port: port, timeout: timeout)
-    try connection.send(bytes)
-    return try Self.readResponse(connection)
+  public static func exchange(port: Int, _ bytes: [UInt8], timeout: Duration = .seconds(10)) async throws -> Response {
+    try await offload {
+      let connection = try RawHTTP2Connection(port: port, timeout: timeout)
+      try connection.sendBlocking(bytes)
+      return try Self.readResponse(connection)
+    }
   }
 
   /// Reads one response from a connection.
-  public static func readResponse(_ connection: RawHTTP2Connection) throws -> Response {
+  static func readResponse(_ connection: RawHTTP2Connection) throws -> Response {
     var buffer: [UInt8] = []
     while true {
       if let end = Self.headEnd(buffer) {
@@ -61,12 +63,12 @@ public enum HTTP1Client {
         }
         let length = Int(headers["content-length"] ?? "0") ?? 0
         while buffer.count < end + 4 + length {
-          guard let chunk = connection.receiveChunk(), !chunk.isEmpty else { break }
+          guard let chunk = connection.receiveChunkBlocking(), !chunk.isEmpty else { break }
           buffer += chunk
         }
         return Response(status: status, headers: headers, body: Array(buffer[(end + 4)..<min(buffer.count, end + 4 + length)]))
       }
-      guard let chunk = connection.receiveChunk(), !chunk.isEmpty else {
+      guard let chunk = connection.receiveChunkBlocking(), !chunk.isEmpty else {
         throw Failure(description: "connection closed before a response (\(buffer.count) bytes read)")
       }
       buffer += chunk

@@ -1,4 +1,5 @@
 import Foundation
+import Dispatch
 
 #if canImport(Glibc)
 import Glibc
@@ -6,7 +7,9 @@ import Glibc
 
 /// A hand-driven HTTP/2 connection over a blocking socket, for tests that must send what no
 /// well-behaved client would: garbage, endless streams, odd headers.
-public final class RawHTTP2Connection {
+public final class RawHTTP2Connection: @unchecked Sendable {
+  // @unchecked: one test drives a connection at a time; the blocking socket calls run on
+  // Dispatch threads (`offload`) so that they never hold Swift concurrency's cooperative threads.
   public struct Frame: Sendable {
     public let type: UInt8
     public let flags: UInt8
@@ -36,6 +39,7 @@ public final class RawHTTP2Connection {
     }
     var time = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: Int(timeout.components.attoseconds / 1_000_000_000_000))
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))
     self.socket = fd
   }
 
@@ -44,7 +48,11 @@ public final class RawHTTP2Connection {
   }
 
   /// Sends raw bytes.
-  public func send(_ bytes: [UInt8]) throws {
+  public func send(_ bytes: [UInt8]) async throws {
+    try await offload { try self.sendBlocking(bytes) }
+  }
+
+  func sendBlocking(_ bytes: [UInt8]) throws {
     var offset = 0
     while offset < bytes.count {
       let sent = bytes[offset...].withUnsafeBytes { Glibc.send(self.socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -54,24 +62,24 @@ public final class RawHTTP2Connection {
   }
 
   /// Sends the client preface and an empty SETTINGS frame.
-  public func sendPreface() throws {
-    try self.send(Self.preface + Self.frame(type: 4, flags: 0, streamID: 0, payload: []))
+  public func sendPreface() async throws {
+    try await self.send(Self.preface + Self.frame(type: 4, flags: 0, streamID: 0, payload: []))
   }
 
   /// Sends a HEADERS frame with literal (unindexed, not Huffman-coded) header fields.
-  public func sendHeaders(streamID: UInt32, _ headers: [(String, String)], endStream: Bool) throws {
+  public func sendHeaders(streamID: UInt32, _ headers: [(String, String)], endStream: Bool) async throws {
     var block: [UInt8] = []
     for (name, value) in headers {
       block.append(0x00)
       block += Self.hpackLength(name.utf8.count) + Array(name.utf8)
       block += Self.hpackLength(value.utf8.count) + Array(value.utf8)
     }
-    try self.send(Self.frame(type: 1, flags: 0x4 | (endStream ? 0x1 : 0), streamID: streamID, payload: block))
+    try await self.send(Self.frame(type: 1, flags: 0x4 | (endStream ? 0x1 : 0), streamID: streamID, payload: block))
   }
 
   /// Sends a DATA frame.
-  public func sendData(streamID: UInt32, _ data: [UInt8], endStream: Bool) throws {
-    try self.send(Self.frame(type: 0, flags: endStream ? 0x1 : 0, streamID: streamID, payload: data))
+  public func sendData(streamID: UInt32, _ data: [UInt8], endStream: Bool) async throws {
+    try await self.send(Self.frame(type: 0, flags: endStream ? 0x1 : 0, streamID: streamID, payload: data))
   }
 
   /// The gRPC request headers for `path`.
@@ -80,7 +88,11 @@ public final class RawHTTP2Connection {
   }
 
   /// Reads what has arrived, waiting up to the read timeout; nil on timeout, [] when closed.
-  public func receiveChunk() -> [UInt8]? {
+  public func receiveChunk() async -> [UInt8]? {
+    (try? await offload { self.receiveChunkBlocking() }) ?? nil
+  }
+
+  func receiveChunkBlocking() -> [UInt8]? {
     var chunk = [UInt8](repeating: 0, count: 65536)
     let count = chunk.withUnsafeMutableBytes { recv(self.socket, $0.baseAddress, $0.count, 0) }
     if count == 0 { return [] }
@@ -90,7 +102,17 @@ public final class RawHTTP2Connection {
 
   /// Reads frames until `stop` returns true for one, the connection closes, or a read times out.
   /// - Returns: The frames read, and whether the connection was closed by the server.
-  public func readFrames(until stop: (Frame) -> Bool) -> (frames: [Frame], closed: Bool) {
+  public func readFrames(until stop: @escaping @Sendable (Frame) -> Bool) async -> (frames: [Frame], closed: Bool) {
+    await self.readFrames(untilAccumulated: { frames in frames.last.map(stop) ?? false })
+  }
+
+  /// Reads frames until `stop` returns true for the frames read so far, the connection closes,
+  /// or a read times out.
+  public func readFrames(untilAccumulated stop: @escaping @Sendable ([Frame]) -> Bool) async -> (frames: [Frame], closed: Bool) {
+    (try? await offload { self.readFramesBlocking(until: stop) }) ?? ([], false)
+  }
+
+  private func readFramesBlocking(until stop: ([Frame]) -> Bool) -> (frames: [Frame], closed: Bool) {
     var frames: [Frame] = []
     while true {
       while self.received.count >= 9 {
@@ -100,7 +122,7 @@ public final class RawHTTP2Connection {
         let frame = Frame(type: self.received[3], flags: self.received[4], streamID: streamID, payload: Array(self.received[9..<(9 + length)]))
         self.received.removeFirst(9 + length)
         frames.append(frame)
-        if stop(frame) { return (frames, false) }
+        if stop(frames) { return (frames, false) }
       }
       var chunk = [UInt8](repeating: 0, count: 65536)
       let count = chunk.withUnsafeMutableBytes { recv(self.socket, $0.baseAddress, $0.count, 0) }
@@ -137,5 +159,15 @@ public final class RawHTTP2Connection {
     guard frame.type == 3, frame.payload.count == 4 else { return false }
     let code = UInt32(frame.payload[0]) << 24 | UInt32(frame.payload[1]) << 16 | UInt32(frame.payload[2]) << 8 | UInt32(frame.payload[3])
     return errorCode.map { $0 == code } ?? true
+  }
+}
+
+/// Runs blocking work on a Dispatch thread, so that it does not hold one of the few threads of
+/// Swift concurrency's cooperative pool that every other test needs.
+public func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+  try await withCheckedThrowingContinuation { continuation in
+    DispatchQueue.global().async {
+      continuation.resume(with: Result { try body() })
+    }
   }
 }

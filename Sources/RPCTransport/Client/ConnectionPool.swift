@@ -62,33 +62,73 @@ final class ConnectionPool: Sendable {
   }
 
   /// A stream slot, connecting if needed, waiting at most until `deadline`.
+  ///
+  /// The decision (lease, fail fast, or wait) and the registration of the waiter happen under
+  /// one lock: a connection attempt that fails between the two would otherwise leave the waiter
+  /// with nothing to wait for until its deadline.
   func acquire(deadline: ContinuousClock.Instant?) async throws -> Lease {
-    enum Decision {
-      case leased(Lease)
-      case failFast(String)
-      case wait(connect: Int?)
+    let id = self.state.withLock { state -> UInt64 in
+      state.nextWaiterID += 1
+      return state.nextWaiterID
     }
-    let decision = self.state.withLock { state -> Decision in
-      if state.shutDown { return .failFast("The client is shut down.") }
-      if let lease = Self.takeSlot(&state) { return .leased(lease) }
-      let connecting = state.connections.values.contains { if case .connecting = $0.phase { true } else { false } }
-      let ready = state.connections.values.contains { if case .ready = $0.phase { true } else { false } }
-      if connecting || ready { return .wait(connect: nil) }
-      if let retryAt = state.retryAt, retryAt > .now {
-        let wait = ServerConnectionHandler.nanoseconds(ContinuousClock.now.duration(to: retryAt)) / 1_000_000
-        return .failFast("\(state.lastFailure); next connection attempt in \(wait) ms")
+    return try await withTaskCancellationHandler {
+      try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Lease, any Error>) in
+        enum Decision {
+          case leased(Lease)
+          case failFast(String)
+          case waiting(connect: Int?)
+        }
+        let decision = self.state.withLock { state -> Decision in
+          if state.shutDown { return .failFast("The client is shut down.") }
+          if let lease = Self.takeSlot(&state) { return .leased(lease) }
+          let alive = state.connections.values.contains {
+            switch $0.phase {
+            case .connecting, .ready: true
+            case .draining: false
+            }
+          }
+          var connect: Int?
+          if !alive {
+            if let retryAt = state.retryAt, retryAt > .now {
+              let wait = ServerConnectionHandler.nanoseconds(ContinuousClock.now.duration(to: retryAt)) / 1_000_000
+              return .failFast("\(state.lastFailure); next connection attempt in \(wait) ms")
+            }
+            connect = Self.beginConnecting(&state)
+          }
+          state.waiters.append(Waiter(id: id, continuation: continuation, timer: nil))
+          return .waiting(connect: connect)
+        }
+        switch decision {
+        case .leased(let lease):
+          continuation.resume(returning: lease)
+        case .failFast(let message):
+          continuation.resume(throwing: RPCError(code: .unavailable, message: message))
+        case .waiting(let connectionID):
+          if let deadline { self.armDeadline(for: id, deadline: deadline) }
+          if let connectionID { self.connect(connectionID) }
+        }
       }
-      return .wait(connect: Self.beginConnecting(&state))
+    } onCancel: {
+      self.abandonWait(id, RPCError(code: .cancelled, message: "The call was cancelled while waiting for a connection."))
     }
-    switch decision {
-    case .leased(let lease):
-      return lease
-    case .failFast(let message):
-      throw RPCError(code: .unavailable, message: message)
-    case .wait(let connectionID):
-      if let connectionID { self.connect(connectionID) }
-      return try await self.waitForSlot(deadline: deadline)
+  }
+
+  /// Fails a waiter that is still waiting when its deadline passes.
+  private func armDeadline(for id: UInt64, deadline: ContinuousClock.Instant) {
+    let delay = ContinuousClock.now.duration(to: deadline)
+    let timer = self.group.any().scheduleTask(in: .nanoseconds(ServerConnectionHandler.nanoseconds(delay))) {
+      let summary = self.state.withLock { Self.summary($0) }
+      self.abandonWait(
+        id,
+        RPCError(code: .deadlineExceeded, message: "Deadline exceeded while waiting for a connection to \(self.host):\(self.port) (\(summary))")
+      )
     }
+    let stillWaiting = self.state.withLock { state -> Bool in
+      guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return false }
+      state.waiters[index].timer = timer
+      return true
+    }
+    if !stillWaiting { timer.cancel() }
   }
 
   /// Gives a slot back when its stream has closed.
@@ -129,6 +169,18 @@ final class ConnectionPool: Sendable {
 
   // MARK: State transitions (under the lock)
 
+  /// The connections' states, for error messages.
+  private static func summary(_ state: State) -> String {
+    let parts = state.connections.values.map { entry -> String in
+      switch entry.phase {
+      case .connecting: "connecting"
+      case .ready: "ready with \(entry.inFlight) of \(entry.maxStreams) streams in use"
+      case .draining: "draining \(entry.inFlight) streams"
+      }
+    }
+    return parts.isEmpty ? "no connection" : parts.joined(separator: "; ")
+  }
+
   private static func takeSlot(_ state: inout State) -> Lease? {
     for (id, entry) in state.connections {
       if case .ready(let handler, _) = entry.phase, entry.inFlight < entry.maxStreams {
@@ -157,36 +209,6 @@ final class ConnectionPool: Sendable {
   }
 
   // MARK: Waiting
-
-  private func waitForSlot(deadline: ContinuousClock.Instant?) async throws -> Lease {
-    let id = self.state.withLock { state -> UInt64 in
-      state.nextWaiterID += 1
-      return state.nextWaiterID
-    }
-    return try await withTaskCancellationHandler {
-      try await withCheckedThrowingContinuation { continuation in
-        var timer: Scheduled<Void>?
-        if let deadline {
-          let delay = ContinuousClock.now.duration(to: deadline)
-          timer = self.group.any().scheduleTask(in: .nanoseconds(ServerConnectionHandler.nanoseconds(delay))) {
-            self.abandonWait(id, RPCError(code: .deadlineExceeded, message: "Deadline exceeded while waiting for a connection to \(self.host):\(self.port)"))
-          }
-        }
-        let served = self.state.withLock { state -> (CheckedContinuation<Lease, any Error>, Lease)? in
-          // A slot may have freed up since the decision to wait.
-          if let lease = Self.takeSlot(&state) { return (continuation, lease) }
-          state.waiters.append(Waiter(id: id, continuation: continuation, timer: timer))
-          return nil
-        }
-        if let (continuation, lease) = served {
-          timer?.cancel()
-          continuation.resume(returning: lease)
-        }
-      }
-    } onCancel: {
-      self.abandonWait(id, RPCError(code: .cancelled, message: "The call was cancelled while waiting for a connection."))
-    }
-  }
 
   private func abandonWait(_ id: UInt64, _ error: RPCError) {
     let waiter = self.state.withLock { state -> Waiter? in
