@@ -127,7 +127,7 @@ let package = Package(
     .target(
       name: "ServiceKit",
       dependencies: [
-        "RPCCore", "RPCTransport", "RPCHealth",
+        "RPCCore", "RPCTransport", "RPCHealth", "SQLiteStore",
         .product(name: "Logging", package: "swift-log"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -75,13 +75,5 @@ extension HTTP1Client.Response {
 }
 
 func withEdge<T>(edgeArguments: [String] = [], _ body: (EdgeCluster) async throws -> T) async throws -> T {
-  let cluster = try await EdgeCluster(edgeArguments: edgeArguments)
-  do {
-    let result = try await body(cluster)
-    _ = await cluster.stop()
-    return result
-  } catch {
-    _ = await cluster.stop()
-    throw error
-  }
+  try await withStarted({ try await EdgeCluster(edgeArguments: edgeArguments) }, stop: { _ = await $0.stop() }, body)
 }

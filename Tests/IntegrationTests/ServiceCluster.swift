@@ -75,13 +75,22 @@ final class ServiceCluster: @unchecked Sendable {
 
 /// Runs `body` with a cluster, stopping it afterwards.
 func withCluster<T>(orderArguments: [String] = [], _ body: (ServiceCluster) async throws -> T) async throws -> T {
-  let cluster = try await ServiceCluster(orderArguments: orderArguments)
+  try await withStarted({ try await ServiceCluster(orderArguments: orderArguments) }, stop: { _ = await $0.stop() }, body)
+}
+
+/// Starts something, runs `body` with it, and stops it whether `body` succeeded or not.
+func withStarted<Resource, T>(
+  _ start: () async throws -> Resource,
+  stop: (Resource) async -> Void,
+  _ body: (Resource) async throws -> T
+) async throws -> T {
+  let resource = try await start()
   do {
-    let result = try await body(cluster)
-    _ = await cluster.stop()
+    let result = try await body(resource)
+    await stop(resource)
     return result
   } catch {
-    _ = await cluster.stop()
+    await stop(resource)
     throw error
   }
 }

@@ -55,11 +55,7 @@ struct OrderServiceCommand: AsyncParsableCommand {
       port: try Environment.resolve(self.port, "ORDER_SERVICE_PORT", default: 50052)
     )
     configuration.maxReceiveMessageBytes = try Environment.resolve(self.maxMessageBytes, "MAX_MESSAGE_BYTES", default: 4 << 20)
-    let path = Environment.resolve(self.db, "ORDER_SERVICE_DB", default: "./data/orders.db")
-    let durabilityName = Environment.resolve(self.durability, "DB_DURABILITY", default: "full")
-    guard let durability = SQLiteDatabase.Durability(rawValue: durabilityName) else {
-      throw ValidationError("--durability must be full or normal, not '\(durabilityName)'")
-    }
+    let database = try DatabaseOptions(db: self.db, pathVariable: "ORDER_SERVICE_DB", defaultPath: "./data/orders.db", durability: self.durability)
     let user = try Environment.hostAndPort(Environment.resolve(self.userAddr, "USER_ADDR", default: "127.0.0.1:50051"), name: "--user-addr")
     let hopTimeout = try Environment.duration(Environment.resolve(self.userTimeout, "USER_TIMEOUT", default: "2s"), name: "--user-timeout")
     let breakerConfiguration = CircuitBreaker.Configuration(
@@ -68,11 +64,7 @@ struct OrderServiceCommand: AsyncParsableCommand {
     )
     let token = self.serviceToken ?? Environment.value("SERVICE_TOKEN")
 
-    try FileManager.default.createDirectory(
-      at: URL(fileURLWithPath: path).deletingLastPathComponent(),
-      withIntermediateDirectories: true
-    )
-    let store = try OrderStore(path: path, durability: durability)
+    let store = try OrderStore(path: database.path, durability: database.durability)
     let transport = HTTP2ClientTransport(host: user.host, port: user.port, logger: logger)
     let users = RemoteUserDirectory(
       client: UserService.Client(
@@ -81,9 +73,8 @@ struct OrderServiceCommand: AsyncParsableCommand {
       hopTimeout: hopTimeout,
       breaker: CircuitBreaker(name: "user-service", configuration: breakerConfiguration, logger: logger)
     )
-    var interceptors: [any ServerInterceptor] = [RequestLoggingInterceptor(logger: logger)]
-    if let token { interceptors.append(ServiceTokenInterceptor(token: token)) }
-    logger.info("starting", metadata: ["db": "\(path)", "user_addr": "\(user.host):\(user.port)"])
+    let interceptors = ServerRunner.serviceInterceptors(logger: logger, serviceToken: token)
+    logger.info("starting", metadata: ["db": "\(database.path)", "user_addr": "\(user.host):\(user.port)"])
     defer { transport.close() }
     try await ServerRunner.run(
       configuration: configuration,

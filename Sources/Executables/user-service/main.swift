@@ -41,21 +41,10 @@ struct UserServiceCommand: AsyncParsableCommand {
       port: try Environment.resolve(self.port, "USER_SERVICE_PORT", default: 50051)
     )
     configuration.maxReceiveMessageBytes = try Environment.resolve(self.maxMessageBytes, "MAX_MESSAGE_BYTES", default: 4 << 20)
-    let path = Environment.resolve(self.db, "USER_SERVICE_DB", default: "./data/users.db")
-    let durabilityName = Environment.resolve(self.durability, "DB_DURABILITY", default: "full")
-    guard let durability = SQLiteDatabase.Durability(rawValue: durabilityName) else {
-      throw ValidationError("--durability must be full or normal, not '\(durabilityName)'")
-    }
-    try FileManager.default.createDirectory(
-      at: URL(fileURLWithPath: path).deletingLastPathComponent(),
-      withIntermediateDirectories: true
-    )
-    let store = try UserStore(path: path, durability: durability)
-    var interceptors: [any ServerInterceptor] = [RequestLoggingInterceptor(logger: logger)]
-    if let token = self.serviceToken ?? Environment.value("SERVICE_TOKEN") {
-      interceptors.append(ServiceTokenInterceptor(token: token))
-    }
-    logger.info("starting", metadata: ["db": "\(path)", "durability": "\(durability.rawValue)"])
+    let database = try DatabaseOptions(db: self.db, pathVariable: "USER_SERVICE_DB", defaultPath: "./data/users.db", durability: self.durability)
+    let store = try UserStore(path: database.path, durability: database.durability)
+    let interceptors = ServerRunner.serviceInterceptors(logger: logger, serviceToken: self.serviceToken ?? Environment.value("SERVICE_TOKEN"))
+    logger.info("starting", metadata: ["db": "\(database.path)", "durability": "\(database.durability.rawValue)"])
     try await ServerRunner.run(
       configuration: configuration,
       services: [UserServiceHandler(store: store)],

@@ -117,7 +117,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
     var stream = Stream(call: call, deframer: MessageDeframer(limit: call.maxResponseBytes))
     if let deadline = call.deadline {
       let delay = ContinuousClock.now.duration(to: deadline)
-      stream.deadlineTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(ServerConnectionHandler.nanoseconds(delay))) { [self] in
+      stream.deadlineTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(delay.nanosecondsClampedToZero)) { [self] in
         self.fail(streamID: streamID, RPCError(code: .deadlineExceeded, message: "Deadline exceeded"), reset: HTTP2ErrorCode.cancel)
       }
     }
@@ -331,7 +331,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
 
   private func scheduleKeepalive() {
     guard let keepalive = self.configuration.keepalive, self.keepaliveTimer == nil, let context = self.context else { return }
-    self.keepaliveTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(ServerConnectionHandler.nanoseconds(keepalive.interval))) { [self] in
+    self.keepaliveTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(keepalive.interval.nanosecondsClampedToZero)) { [self] in
       self.keepaliveTimer = nil
       guard !self.closed else { return }
       if self.streams.isEmpty && !keepalive.permitWithoutCalls { return }
@@ -339,7 +339,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
       self.session.ping(opaque: self.pingCounter)
       self.flush()
       if self.pingTimeout == nil {
-        self.pingTimeout = self.context?.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(ServerConnectionHandler.nanoseconds(keepalive.timeout))) { [self] in
+        self.pingTimeout = self.context?.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(keepalive.timeout.nanosecondsClampedToZero)) { [self] in
           self.closeConnection(reason: "Keepalive ping not answered within \(keepalive.timeout).")
         }
       }
@@ -364,16 +364,11 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
   }
 
   private func flush() {
-    guard let context = self.context, context.channel.isActive else { return }
-    var buffer = context.channel.allocator.buffer(capacity: 256)
+    guard let context = self.context else { return }
     do {
-      try self.session.flush(into: &buffer)
+      try self.session.writePending(to: context)
     } catch {
       self.closeConnection(reason: "HTTP/2 error: \(error)")
-      return
-    }
-    if buffer.readableBytes > 0 {
-      context.writeAndFlush(self.wrapOutboundOut(buffer), promise: nil)
     }
   }
 }

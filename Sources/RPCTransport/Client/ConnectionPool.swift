@@ -90,7 +90,7 @@ final class ConnectionPool: Sendable {
           var connect: Int?
           if !alive {
             if let retryAt = state.retryAt, retryAt > .now {
-              let wait = ServerConnectionHandler.nanoseconds(ContinuousClock.now.duration(to: retryAt)) / 1_000_000
+              let wait = ContinuousClock.now.duration(to: retryAt).nanosecondsClampedToZero / 1_000_000
               return .failFast("\(state.lastFailure); next connection attempt in \(wait) ms")
             }
             connect = Self.beginConnecting(&state)
@@ -116,7 +116,7 @@ final class ConnectionPool: Sendable {
   /// Fails a waiter that is still waiting when its deadline passes.
   private func armDeadline(for id: UInt64, deadline: ContinuousClock.Instant) {
     let delay = ContinuousClock.now.duration(to: deadline)
-    let timer = self.group.any().scheduleTask(in: .nanoseconds(ServerConnectionHandler.nanoseconds(delay))) {
+    let timer = self.group.any().scheduleTask(in: .nanoseconds(delay.nanosecondsClampedToZero)) {
       let summary = self.state.withLock { Self.summary($0) }
       self.abandonWait(
         id,
@@ -231,7 +231,7 @@ final class ConnectionPool: Sendable {
       closed: { [weak self] in self?.connectionClosed(id) }
     )
     let bootstrap = ClientBootstrap(group: self.group)
-      .connectTimeout(.nanoseconds(ServerConnectionHandler.nanoseconds(configuration.connectTimeout)))
+      .connectTimeout(.nanoseconds(configuration.connectTimeout.nanosecondsClampedToZero))
       .channelOption(.socketOption(.tcp_nodelay), value: 1)
       .channelInitializer { channel in
         do {

@@ -220,8 +220,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     )
     if let deadline, let context = self.context {
       let delay = ContinuousClock.now.duration(to: deadline)
-      let nanoseconds = max(0, delay.components.seconds * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000)
-      stream.deadlineTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(nanoseconds)) { [self] in
+      stream.deadlineTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(delay.nanosecondsClampedToZero)) { [self] in
         self.deadlinePassed(streamID: streamID)
       }
     }
@@ -415,23 +414,14 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
   }
 
   private func flush() {
-    guard let context = self.context, context.channel.isActive else { return }
-    var buffer = context.channel.allocator.buffer(capacity: 256)
+    guard let context = self.context else { return }
+    let resets = self.resetsAfterFlush
+    self.resetsAfterFlush.removeAll()
     do {
-      try self.session.flush(into: &buffer)
-      if !self.resetsAfterFlush.isEmpty {
-        for streamID in self.resetsAfterFlush {
-          self.session.resetStream(streamID, errorCode: HTTP2ErrorCode.noError)
-        }
-        self.resetsAfterFlush.removeAll()
-        try self.session.flush(into: &buffer)
-      }
+      try self.session.writePending(to: context, resetting: resets)
     } catch {
       context.close(promise: nil)
       return
-    }
-    if buffer.readableBytes > 0 {
-      context.writeAndFlush(self.wrapOutboundOut(buffer), promise: nil)
     }
     if !self.session.wantsRead && !self.session.wantsWrite {
       context.close(promise: nil)
@@ -451,7 +441,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
       return
     }
     let grace = self.shared.configuration.shutdownGracePeriod
-    self.graceTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Self.nanoseconds(grace))) { [self] in
+    self.graceTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(grace.nanosecondsClampedToZero)) { [self] in
       self.shared.logger.info("grace period over; closing connection with calls in flight", metadata: ["peer": "\(self.peer)", "calls": "\(self.streams.count)"])
       self.context?.close(promise: nil)
     }
@@ -468,15 +458,10 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
   private func resetIdleTimer() {
     self.idleTimer?.cancel()
     guard let idle = self.shared.configuration.maxConnectionIdle, let context = self.context else { return }
-    self.idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Self.nanoseconds(idle))) { [self] in
+    self.idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(idle.nanosecondsClampedToZero)) { [self] in
       guard self.streams.isEmpty else { return }
       self.beginDraining()
     }
-  }
-
-  static func nanoseconds(_ duration: Duration) -> Int64 {
-    let components = duration.components
-    return max(0, components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000)
   }
 
   static func describe(_ address: SocketAddress) -> String {
