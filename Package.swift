@@ -181,6 +181,7 @@ let package = Package(
       "Edge", "Gateway", "RPCJSON", "ServiceKit",
       .product(name: "Hummingbird", package: "hummingbird"),
       .product(name: "NIOCore", package: "swift-nio"),
+      .product(name: "NIOPosix", package: "swift-nio"),
     ]),
     executable("user-service", ["UserService", "ServiceKit", "RPCTransport", "RPCCore", "SQLiteStore"]),
     executable("order-service", ["OrderService", "UserV1", "ServiceKit", "RPCTransport", "RPCCore", "SQLiteStore"]),
@@ -210,6 +211,11 @@ let package = Package(
     .testTarget(
       name: "RPCCodeGenTests",
       dependencies: ["RPCCodeGen", "TestSupport"],
+      swiftSettings: strictSettings
+    ),
+    .testTarget(
+      name: "GatewayTests",
+      dependencies: ["Gateway", "RPCCore", "RPCJSON", "UserV1", "OrderV1"],
       swiftSettings: strictSettings
     ),
     .testTarget(

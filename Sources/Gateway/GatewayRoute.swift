@@ -67,9 +67,10 @@ public struct GatewayRouter: Sendable {
   }
 
   public func match(method: String, path: String) -> Match {
+    guard let segments = PathTemplate.segments(of: path) else { return .notFound }
     var allowed: [String] = []
     for route in self.routes {
-      guard let bindings = route.template.match(path) else { continue }
+      guard let bindings = route.template.match(segments: segments) else { continue }
       if route.httpMethod == method { return .found(route, bindings: bindings) }
       allowed.append(route.httpMethod)
     }

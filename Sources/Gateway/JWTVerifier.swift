@@ -1,6 +1,12 @@
 internal import Crypto
-internal import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 internal import RPCCore
+internal import Synchronization
 public import RPCJSON
 
 /// Verifies `Authorization: Bearer` JSON Web Tokens signed with HS256 (RFC 7519, RFC 7518 3.2).
@@ -22,15 +28,30 @@ public struct JWTVerifier: Sendable {
   private let key: SymmetricKey
   /// Clock skew tolerated on `exp` and `nbf`.
   private let leeway: Int64
+  /// Tokens already verified, so that a client's next request skips the HMAC and the parsing;
+  /// keyed by the exact token text, whose signature was checked, with `exp` checked on each use.
+  /// A token whose `nbf` is still ahead fails verification and so is never cached.
+  private let verified: VerifiedTokens
 
-  public init(secret: String, leeway: Int64 = 0) {
+  public init(secret: String, leeway: Int64 = 0, cacheSize: Int = 10_000) {
     self.key = SymmetricKey(data: Array(secret.utf8))
     self.leeway = leeway
+    self.verified = VerifiedTokens(capacity: cacheSize)
   }
 
   /// Verifies a compact JWS; `now` is seconds since the epoch.
   public func verify(_ token: String, now: Int64? = nil) throws(Failure) -> Claims {
-    let now = now ?? Int64(Date().timeIntervalSince1970)
+    let now = now ?? Int64(time(nil))
+    if let claims = self.verified.claims(for: token) {
+      guard now < claims.expiresAt + self.leeway else { throw Failure("the token has expired") }
+      return claims
+    }
+    let claims = try self.verifyUncached(token, now: now)
+    self.verified.insert(claims, for: token)
+    return claims
+  }
+
+  private func verifyUncached(_ token: String, now: Int64) throws(Failure) -> Claims {
     let parts = token.split(separator: ".", omittingEmptySubsequences: false)
     guard parts.count == 3 else { throw Failure("the token is not a signed JWT (header.payload.signature)") }
     guard let headerBytes = Base64.decode(parts[0]), case .object(let header)? = try? JSONParser.parse(headerBytes) else {
@@ -42,7 +63,7 @@ public struct JWTVerifier: Sendable {
     guard let signature = Base64.decode(parts[2]), !parts[2].contains("=") else {
       throw Failure("the token signature is not base64url")
     }
-    let signingInput = Data((parts[0] + "." + parts[1]).utf8)
+    let signingInput = Array((parts[0] + "." + parts[1]).utf8)
     guard HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: signingInput, using: self.key) else {
       throw Failure("the token signature is invalid")
     }
@@ -65,7 +86,29 @@ public struct JWTVerifier: Sendable {
   public static func sign(claims: JSONValue, secret: String, header: JSONValue = ["alg": "HS256", "typ": "JWT"]) -> String {
     let head = Base64.encode(header.serialized(), urlSafe: true)
     let body = Base64.encode(claims.serialized(), urlSafe: true)
-    let signature = HMAC<SHA256>.authenticationCode(for: Data((head + "." + body).utf8), using: SymmetricKey(data: Array(secret.utf8)))
+    let signature = HMAC<SHA256>.authenticationCode(for: Array((head + "." + body).utf8), using: SymmetricKey(data: Array(secret.utf8)))
     return head + "." + body + "." + Base64.encode(Array(signature), urlSafe: true)
+  }
+}
+
+/// A bounded map of verified tokens to their claims.
+private final class VerifiedTokens: Sendable {
+  private let entries = Mutex<[String: JWTVerifier.Claims]>([:])
+  private let capacity: Int
+
+  init(capacity: Int) {
+    self.capacity = capacity
+  }
+
+  func claims(for token: String) -> JWTVerifier.Claims? {
+    self.entries.withLock { $0[token] }
+  }
+
+  func insert(_ claims: JWTVerifier.Claims, for token: String) {
+    self.entries.withLock { entries in
+      // Crude but bounded: a full cache starts over rather than growing.
+      if entries.count >= self.capacity { entries.removeAll(keepingCapacity: true) }
+      entries[token] = claims
+    }
   }
 }

@@ -97,13 +97,23 @@ public struct PathTemplate: Sendable, Hashable, CustomStringConvertible {
   /// Matches a request path (without the query); returns each variable's field path and its
   /// percent-decoded value, or nil.
   public func match(_ path: String) -> [(fieldPath: [String], value: String)]? {
+    guard let parts = Self.segments(of: path) else { return nil }
+    return self.match(segments: parts)
+  }
+
+  /// A request path's segments, split once for all the templates it is matched against.
+  public static func segments(of path: String) -> [Substring]? {
     guard path.hasPrefix("/") else { return nil }
-    var rest = String(path.dropFirst())
+    return path.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
+  }
+
+  /// Matches a request path already split by ``segments(of:)``.
+  public func match(segments requestSegments: [Substring]) -> [(fieldPath: [String], value: String)]? {
+    var parts = requestSegments
     if let verb = self.verb {
-      guard rest.hasSuffix(":" + verb) else { return nil }
-      rest.removeLast(verb.count + 1)
+      guard let last = parts.last, last.hasSuffix(":" + verb) else { return nil }
+      parts[parts.count - 1] = last.dropLast(verb.count + 1)
     }
-    let parts = rest.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
     var bindings: [(fieldPath: [String], value: String)] = []
     guard let consumed = Self.match(self.segments[...], parts[...], bindings: &bindings), consumed == parts.count else {
       return nil
@@ -114,14 +124,16 @@ public struct PathTemplate: Sendable, Hashable, CustomStringConvertible {
   /// Matches `segments` against a prefix of `parts`; returns how many parts they took.
   private static func match(
     _ segments: ArraySlice<Segment>,
-    _ parts: ArraySlice<String>,
+    _ parts: ArraySlice<Substring>,
     bindings: inout [(fieldPath: [String], value: String)]
   ) -> Int? {
     var index = parts.startIndex
     for segment in segments {
       switch segment {
       case .literal(let literal):
-        guard index < parts.endIndex, percentDecode(parts[index]) == literal else { return nil }
+        guard index < parts.endIndex else { return nil }
+        let part = parts[index]
+        guard part.contains("%") ? percentDecode(part) == literal : part == literal else { return nil }
         index += 1
       case .wildcard:
         guard index < parts.endIndex, !parts[index].isEmpty else { return nil }

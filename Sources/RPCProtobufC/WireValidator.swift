@@ -39,6 +39,11 @@ enum WireValidator {
         "\(Self.name(of: descriptor)) is nested deeper than \(maxDepth) levels"
       )
     }
+    let fields = descriptor.pointee.fields
+    let fieldCount = Int(descriptor.pointee.n_fields)
+    // Encoders write fields in number order, so the field after the last one found is checked
+    // before searching.
+    var hint = 0
     while reader.offset < end {
       let tag = try reader.readVarint(end: end, context: descriptor)
       let fieldNumber = tag >> 3
@@ -48,7 +53,7 @@ enum WireValidator {
           "\(Self.name(of: descriptor)) has a tag with field number \(fieldNumber)"
         )
       }
-      let field = Self.field(numbered: UInt32(fieldNumber), in: descriptor)
+      let field = Self.field(numbered: UInt32(fieldNumber), in: fields, count: fieldCount, hint: &hint)
       let wireType = UInt8(truncatingIfNeeded: tag & 7)
       switch wireType {
       case 0:
@@ -137,18 +142,29 @@ enum WireValidator {
     }
   }
 
-  /// Binary search: protoc-c emits each message's fields sorted by number.
+  /// The hinted field, else a binary search: protoc-c emits each message's fields sorted by
+  /// number.
+  @inline(__always)
   private static func field(
     numbered number: UInt32,
-    in descriptor: UnsafePointer<ProtobufCMessageDescriptor>
+    in fields: UnsafePointer<ProtobufCFieldDescriptor>?,
+    count: Int,
+    hint: inout Int
   ) -> UnsafePointer<ProtobufCFieldDescriptor>? {
-    guard let fields = descriptor.pointee.fields else { return nil }
+    guard let fields else { return nil }
+    if hint < count, fields[hint].id == number {
+      hint += 1
+      return fields + (hint - 1)
+    }
     var low = 0
-    var high = Int(descriptor.pointee.n_fields)
+    var high = count
     while low < high {
       let middle = (low + high) / 2
-      let id = fields[middle].id
-      if id == number { return fields + middle }
+      let id = (fields + middle).pointee.id
+      if id == number {
+        hint = middle + 1
+        return fields + middle
+      }
       if id < number { low = middle + 1 } else { high = middle }
     }
     return nil
@@ -198,7 +214,23 @@ enum WireValidator {
       self.bytes = bytes
     }
 
+    @inline(__always)
     mutating func readVarint(
+      end: Int,
+      context: UnsafePointer<ProtobufCMessageDescriptor>
+    ) throws(ProtobufDecodingError) -> UInt64 {
+      // Most tags and lengths fit one byte.
+      if self.offset < end {
+        let first = self.bytes[self.offset]
+        if first < 0x80 {
+          self.offset += 1
+          return UInt64(first)
+        }
+      }
+      return try self.readLongVarint(end: end, context: context)
+    }
+
+    mutating func readLongVarint(
       end: Int,
       context: UnsafePointer<ProtobufCMessageDescriptor>
     ) throws(ProtobufDecodingError) -> UInt64 {

@@ -1,7 +1,12 @@
 public import Logging
 public import RPCCore
 public import SQLiteStore
-internal import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 
 /// The database options every service shares: `--db` (or its variable) and `--durability`.
 public struct DatabaseOptions: Sendable {
@@ -22,10 +27,35 @@ public struct DatabaseOptions: Sendable {
       throw ConfigurationError("--durability must be full or normal, not '\(name)'")
     }
     self.durability = durability
-    try FileManager.default.createDirectory(
-      at: URL(fileURLWithPath: self.path).deletingLastPathComponent(),
-      withIntermediateDirectories: true
-    )
+    try Self.createDirectories(forFile: self.path)
+  }
+
+  /// `mkdir -p` of the file's folder (without Foundation, which would add megabytes to every
+  /// server's memory).
+  static func createDirectories(forFile path: String) throws {
+    var folder = ""
+    let components = path.split(separator: "/", omittingEmptySubsequences: false).dropLast()
+    for (index, component) in components.enumerated() {
+      folder += (index == 0 ? "" : "/") + component
+      if folder.isEmpty || component == "." || component == ".." { continue }
+      if mkdir(folder, 0o755) != 0 && errno != EEXIST {
+        throw ConfigurationError("cannot create the folder \(folder) for \(path): \(String(cString: strerror(errno)))")
+      }
+    }
+  }
+}
+
+/// Random identifiers for stored records: UUID version 4, lowercase.
+public enum RecordID {
+  public static func make() -> String {
+    var bytes = (0..<16).map { _ in UInt8.random(in: 0...255) }
+    bytes[6] = bytes[6] & 0x0F | 0x40
+    bytes[8] = bytes[8] & 0x3F | 0x80
+    let hex = bytes.map { byte -> String in
+      let digits = String(byte, radix: 16)
+      return digits.count == 1 ? "0" + digits : digits
+    }
+    return [hex[0..<4], hex[4..<6], hex[6..<8], hex[8..<10], hex[10..<16]].map { $0.joined() }.joined(separator: "-")
   }
 }
 

@@ -1,4 +1,5 @@
 import BenchV1
+import Foundation
 import OrderV1
 import RPCCore
 import RPCProtobufC
@@ -13,7 +14,7 @@ import Glibc
 // the same process and run. Each measurement is the median of 15 rounds of `iterations` calls,
 // after a warm-up; the figure is nanoseconds per call.
 
-let iterations = 20_000
+let iterations = ProcessInfo.processInfo.environment["ITERATIONS"].flatMap(Int.init) ?? 20_000
 
 func nanoseconds(_ body: () throws -> Void) rethrows -> Double {
   var samples: [Double] = []
@@ -78,3 +79,12 @@ print("| --- | --- | --- | --- |")
 row("encode", oursEncode, theirsEncode)
 row("decode", oursDecode, theirsDecode)
 if sink == 42 { print("") }
+
+// Where decoding time goes: validation and protobuf-c unpack alone (a conversion that does
+// nothing), against the whole decode. Printed to stderr; BENCHMARKS.md reports it.
+let unpackOnly = try nanoseconds {
+  sink &+= try oursBytes.withUnsafeBytes { bytes in
+    try ProtobufCCodec.decode(bytes, descriptor: Order._protobufCDescriptor, limits: .default) { _ in 1 }
+  }
+}
+FileHandle.standardError.write("decode breakdown: validate+unpack \(Int(unpackOnly)) ns, copy into Swift values \(Int(oursDecode - unpackOnly)) ns\n".data(using: .utf8)!)

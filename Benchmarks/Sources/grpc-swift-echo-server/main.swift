@@ -3,6 +3,7 @@ import GRPCCore
 import GRPCNIOTransportHTTP2
 import GRPCProtobuf
 import SwiftProtobufContracts
+import Foundation
 
 /// bench.v1.Echo/Echo on grpc-swift 2.4.3 and grpc-swift-nio-transport 2.9.2: the same method as
 /// our bench-server, decoded and re-encoded through swift-protobuf.
@@ -33,7 +34,8 @@ struct GRPCSwiftEchoServer: AsyncParsableCommand {
     try await withThrowingDiscardingTaskGroup { group in
       group.addTask { try await server.serve() }
       if let address = try await server.listeningAddress?.ipv4 {
-        print("listening \(address.host):\(address.port)")
+        // Unbuffered, so that a parent reading the pipe sees it at once.
+        FileHandle.standardOutput.write("listening \(address.host):\(address.port)\n".data(using: .utf8)!)
       }
     }
   }

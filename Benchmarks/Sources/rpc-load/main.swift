@@ -2,7 +2,6 @@ import ArgumentParser
 import BenchV1
 import RPCCore
 import RPCTransport
-import Synchronization
 
 /// Closed-loop load from our client: `concurrency` calls in flight until `requests` are done.
 @main
@@ -18,7 +17,6 @@ struct RPCLoad: AsyncParsableCommand {
     let request = EchoRequest(payload: [UInt8](repeating: 120, count: self.payloadBytes))
     // Warm up the connection.
     for _ in 0..<1000 { _ = try await client.echo(request) }
-    let counter = Atomic<Int>(0)
     let perWorker = self.requests / self.concurrency
     let start = ContinuousClock.now
     let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
@@ -31,7 +29,6 @@ struct RPCLoad: AsyncParsableCommand {
             _ = try await client.echo(request)
             let elapsed = ContinuousClock.now - begin
             samples.append(Double(elapsed.components.attoseconds) / 1e12 + Double(elapsed.components.seconds) * 1e6)
-            counter.add(1, ordering: .relaxed)
           }
           return samples
         }
@@ -42,7 +39,7 @@ struct RPCLoad: AsyncParsableCommand {
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     let sorted = latencies.sorted()
     func percentile(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
-    print("requests=\(sorted.count) seconds=\(String(format: "%.3f", seconds)) qps=\(Int(Double(sorted.count) / seconds)) p50_us=\(Int(percentile(0.5))) p99_us=\(Int(percentile(0.99)))")
+    print("requests=\(sorted.count) milliseconds=\(Int(seconds * 1000)) qps=\(Int(Double(sorted.count) / seconds)) p50_us=\(Int(percentile(0.5))) p99_us=\(Int(percentile(0.99)))")
     transport.close()
   }
 }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import Logging
 import OrderService
 import RPCCore

@@ -1,4 +1,4 @@
-internal import Foundation
+internal import ServiceKit
 public import OrderV1
 internal import RPCProtobufC
 public import SQLiteStore
@@ -61,7 +61,7 @@ public struct OrderStore: Sendable {
   /// (a concurrent request with the same key committed first), returns that order instead.
   public func insert(userID: String, items: [LineItem], totalCents: Int64, requestID: String) async throws -> Order {
     let order = Order(
-      id: UUID().uuidString.lowercased(),
+      id: RecordID.make(),
       userId: userID,
       items: items,
       status: .created,

@@ -1,4 +1,4 @@
-internal import Foundation
+internal import ServiceKit
 internal import RPCProtobufC
 public import SQLiteStore
 public import UserV1
@@ -41,7 +41,7 @@ public struct UserStore: Sendable {
   }
 
   public func create(name: String, email: String) async throws -> User {
-    let user = User(id: UUID().uuidString.lowercased(), name: name, email: email, createTime: .now())
+    let user = User(id: RecordID.make(), name: name, email: email, createTime: .now())
     do {
       try await self.database.write { connection in
         try connection.execute(
