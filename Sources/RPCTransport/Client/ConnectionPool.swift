@@ -1,8 +1,8 @@
 internal import Logging
+internal import NIOConcurrencyHelpers
 internal import NIOCore
 internal import NIOPosix
 internal import RPCCore
-internal import Synchronization
 
 /// The connections of one client to one server.
 ///
@@ -51,7 +51,9 @@ final class ConnectionPool: Sendable {
   private let configuration: ClientConfiguration
   private let group: any EventLoopGroup
   private let logger: Logger
-  private let state = Mutex(State())
+  // NIOLockedValueBox (a pthread mutex) rather than Synchronization.Mutex: ThreadSanitizer
+  // cannot see Mutex's futex-based locking on Linux and reports its critical sections as races.
+  private let state = NIOLockedValueBox(State())
 
   init(host: String, port: Int, configuration: ClientConfiguration, group: any EventLoopGroup, logger: Logger) {
     self.host = host
@@ -67,7 +69,7 @@ final class ConnectionPool: Sendable {
   /// one lock: a connection attempt that fails between the two would otherwise leave the waiter
   /// with nothing to wait for until its deadline.
   func acquire(deadline: ContinuousClock.Instant?) async throws -> Lease {
-    let id = self.state.withLock { state -> UInt64 in
+    let id = self.state.withLockedValue { state -> UInt64 in
       state.nextWaiterID += 1
       return state.nextWaiterID
     }
@@ -78,7 +80,7 @@ final class ConnectionPool: Sendable {
           case failFast(String)
           case waiting(connect: Int?)
         }
-        let decision = self.state.withLock { state -> Decision in
+        let decision = self.state.withLockedValue { state -> Decision in
           if state.shutDown { return .failFast("The client is shut down.") }
           if let lease = Self.takeSlot(&state) { return .leased(lease) }
           let alive = state.connections.values.contains {
@@ -117,13 +119,13 @@ final class ConnectionPool: Sendable {
   private func armDeadline(for id: UInt64, deadline: ContinuousClock.Instant) {
     let delay = ContinuousClock.now.duration(to: deadline)
     let timer = self.group.any().scheduleTask(in: .nanoseconds(delay.nanosecondsClampedToZero)) {
-      let summary = self.state.withLock { Self.summary($0) }
+      let summary = self.state.withLockedValue { Self.summary($0) }
       self.abandonWait(
         id,
         RPCError(code: .deadlineExceeded, message: "Deadline exceeded while waiting for a connection to \(self.host):\(self.port) (\(summary))")
       )
     }
-    let stillWaiting = self.state.withLock { state -> Bool in
+    let stillWaiting = self.state.withLockedValue { state -> Bool in
       guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return false }
       state.waiters[index].timer = timer
       return true
@@ -133,7 +135,7 @@ final class ConnectionPool: Sendable {
 
   /// Gives a slot back when its stream has closed.
   func release(_ lease: Lease) {
-    let (served, closing) = self.state.withLock { state -> ([(CheckedContinuation<Lease, any Error>, Lease)], (any Channel)?) in
+    let (served, closing) = self.state.withLockedValue { state -> ([(CheckedContinuation<Lease, any Error>, Lease)], (any Channel)?) in
       guard var entry = state.connections[lease.connectionID] else { return ([], nil) }
       entry.inFlight -= 1
       state.connections[lease.connectionID] = entry
@@ -149,7 +151,7 @@ final class ConnectionPool: Sendable {
 
   /// Closes every connection; calls in flight end with `UNAVAILABLE`.
   func shutdown() {
-    let (channels, waiters) = self.state.withLock { state -> ([any Channel], [Waiter]) in
+    let (channels, waiters) = self.state.withLockedValue { state -> ([any Channel], [Waiter]) in
       state.shutDown = true
       let channels = state.connections.values.compactMap { entry -> (any Channel)? in
         switch entry.phase {
@@ -211,7 +213,7 @@ final class ConnectionPool: Sendable {
   // MARK: Waiting
 
   private func abandonWait(_ id: UInt64, _ error: RPCError) {
-    let waiter = self.state.withLock { state -> Waiter? in
+    let waiter = self.state.withLockedValue { state -> Waiter? in
       guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
       return state.waiters.remove(at: index)
     }
@@ -263,7 +265,7 @@ final class ConnectionPool: Sendable {
       self.connectFailed(id, error: error)
       return
     }
-    let (served, shutDown) = self.state.withLock { state -> ([(CheckedContinuation<Lease, any Error>, Lease)], Bool) in
+    let (served, shutDown) = self.state.withLockedValue { state -> ([(CheckedContinuation<Lease, any Error>, Lease)], Bool) in
       guard !state.shutDown, state.connections[id] != nil else { return ([], true) }
       state.connections[id]!.phase = .ready(handler, channel)
       state.failures = 0
@@ -276,7 +278,7 @@ final class ConnectionPool: Sendable {
   }
 
   private func connectFailed(_ id: Int, error: any Error) {
-    let waiters = self.state.withLock { state -> [Waiter] in
+    let waiters = self.state.withLockedValue { state -> [Waiter] in
       state.connections[id] = nil
       state.failures += 1
       let delay = self.configuration.backoff.delay(afterFailures: state.failures)
@@ -296,7 +298,7 @@ final class ConnectionPool: Sendable {
   }
 
   private func settingsChanged(_ id: Int, maxStreams: Int) {
-    let served = self.state.withLock { state -> [(CheckedContinuation<Lease, any Error>, Lease)] in
+    let served = self.state.withLockedValue { state -> [(CheckedContinuation<Lease, any Error>, Lease)] in
       guard state.connections[id] != nil else { return [] }
       state.connections[id]!.maxStreams = max(1, maxStreams)
       return Self.serveWaiters(&state)
@@ -305,7 +307,7 @@ final class ConnectionPool: Sendable {
   }
 
   private func goingAway(_ id: Int) {
-    let (connectID, closing) = self.state.withLock { state -> (Int?, (any Channel)?) in
+    let (connectID, closing) = self.state.withLockedValue { state -> (Int?, (any Channel)?) in
       guard let entry = state.connections[id], case .ready(let handler, let channel) = entry.phase else { return (nil, nil) }
       state.connections[id]!.phase = .draining(handler, channel)
       let closing = entry.inFlight == 0 ? channel : nil
@@ -322,7 +324,7 @@ final class ConnectionPool: Sendable {
   }
 
   private func connectionClosed(_ id: Int) {
-    let connectID = self.state.withLock { state -> Int? in
+    let connectID = self.state.withLockedValue { state -> Int? in
       state.connections[id] = nil
       guard !state.shutDown, !state.waiters.isEmpty else { return nil }
       let alive = state.connections.values.contains {

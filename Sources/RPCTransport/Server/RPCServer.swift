@@ -1,9 +1,9 @@
 public import Logging
+internal import NIOConcurrencyHelpers
 internal import NIOCore
 internal import NIOPosix
 public import RPCCore
 public import ServiceLifecycle
-internal import Synchronization
 
 /// A gRPC server over HTTP/2 (nghttp2): accepts connections and serves a router's methods.
 ///
@@ -13,7 +13,9 @@ public final class RPCServer: Service, Sendable {
   private let configuration: ServerConfiguration
   private let shared: ServerConnectionHandler.Shared
   private let group: any EventLoopGroup
-  private let state = Mutex(State())
+  // NIOLockedValueBox (a pthread mutex) rather than Synchronization.Mutex: ThreadSanitizer
+  // cannot see Mutex's futex-based locking on Linux and reports its critical sections as races.
+  private let state = NIOLockedValueBox(State())
   private let logger: Logger
 
   private struct State {
@@ -52,7 +54,7 @@ public final class RPCServer: Service, Sendable {
   public var listeningAddress: (host: String, port: Int) {
     get async throws {
       let address = try await withCheckedThrowingContinuation { continuation in
-        self.state.withLock { state in
+        self.state.withLockedValue { state in
           if let address = state.boundAddress {
             continuation.resume(returning: address)
           } else if let failure = state.failure {
@@ -90,7 +92,7 @@ public final class RPCServer: Service, Sendable {
     do {
       listener = try await bootstrap.bind(host: self.configuration.host, port: self.configuration.port).get()
     } catch {
-      let waiters = self.state.withLock { state in
+      let waiters = self.state.withLockedValue { state in
         state.failure = error
         defer { state.addressWaiters = [] }
         return state.addressWaiters
@@ -98,7 +100,7 @@ public final class RPCServer: Service, Sendable {
       waiters.forEach { $0.resume(throwing: error) }
       throw error
     }
-    let (waiters, alreadyShuttingDown) = self.state.withLock { state in
+    let (waiters, alreadyShuttingDown) = self.state.withLockedValue { state in
       state.listener = listener
       state.boundAddress = listener.localAddress
       defer { state.addressWaiters = [] }
@@ -112,7 +114,7 @@ public final class RPCServer: Service, Sendable {
       try await listener.closeFuture.get()
       // Stopped accepting; wait for the connections to drain.
       while true {
-        let open = self.state.withLock { Array($0.connections.values) }
+        let open = self.state.withLockedValue { Array($0.connections.values) }
         guard let connection = open.first else { break }
         try? await connection.closeFuture.get()
       }
@@ -125,7 +127,7 @@ public final class RPCServer: Service, Sendable {
   /// Stops accepting and drains every connection: GOAWAY, then close once its calls finished or
   /// the grace period ended.
   public func beginGracefulShutdown() {
-    let (listener, connections) = self.state.withLock { state -> ((any Channel)?, [any Channel]) in
+    let (listener, connections) = self.state.withLockedValue { state -> ((any Channel)?, [any Channel]) in
       state.shuttingDown = true
       return (state.listener, Array(state.connections.values))
     }
@@ -137,14 +139,14 @@ public final class RPCServer: Service, Sendable {
 
   private func admit(_ channel: any Channel) -> Bool {
     let id = ObjectIdentifier(channel)
-    let admitted = self.state.withLock { state -> Bool in
+    let admitted = self.state.withLockedValue { state -> Bool in
       guard !state.shuttingDown, state.connections.count < self.configuration.maxConnections else { return false }
       state.connections[id] = channel
       return true
     }
     guard admitted else { return false }
     channel.closeFuture.whenComplete { [weak self] _ in
-      _ = self?.state.withLock { $0.connections.removeValue(forKey: id) }
+      _ = self?.state.withLockedValue { $0.connections.removeValue(forKey: id) }
     }
     return true
   }
