@@ -197,6 +197,28 @@ struct EdgeTests {
     }
   }
 
+  @Test("The connection limit: past it, new connections wait until one closes")
+  func connectionLimit() async throws {
+    try await withEdge(edgeArguments: ["--max-connections", "2"]) { (edge: EdgeCluster) async throws in
+      let first = try RawHTTP2Connection(port: edge.edge.port, timeout: .seconds(1))
+      let second = try RawHTTP2Connection(port: edge.edge.port, timeout: .seconds(1))
+      try await first.send(Array("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
+      try await second.send(Array("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
+      #expect(await first.receiveChunk()?.isEmpty == false)
+      #expect(await second.receiveChunk()?.isEmpty == false)
+      // Both slots are taken by kept-alive connections: a third is not served...
+      await #expect(throws: (any Error).self) {
+        try await HTTP1Client.send(port: edge.edge.port, method: "GET", path: "/healthz", timeout: .milliseconds(500))
+      }
+      // ...until one of them closes.
+      let third = Task { try await HTTP1Client.send(port: edge.edge.port, method: "GET", path: "/healthz", timeout: .seconds(5)) }
+      try await Task.sleep(for: .milliseconds(200))
+      second.close()
+      #expect(try await third.value.status == 200)
+      first.close()
+    }
+  }
+
   @Test("X-Request-Id: kept when valid, replaced otherwise, returned always, passed to the services")
   func requestID() async throws {
     try await withEdge { (edge: EdgeCluster) async throws in

@@ -34,7 +34,7 @@ public final class RawHTTP2Connection: @unchecked Sendable {
       $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
     }
     guard result == 0 else {
-      close(fd)
+      Glibc.close(fd)
       throw POSIXError(.init(rawValue: errno) ?? .ECONNREFUSED)
     }
     var time = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: Int(timeout.components.attoseconds / 1_000_000_000_000))
@@ -44,8 +44,18 @@ public final class RawHTTP2Connection: @unchecked Sendable {
   }
 
   deinit {
-    close(self.socket)
+    self.close()
   }
+
+  /// Closes the connection (again is harmless).
+  public func close() {
+    if self.isOpen {
+      self.isOpen = false
+      Glibc.close(self.socket)
+    }
+  }
+
+  private var isOpen = true
 
   /// Sends raw bytes.
   public func send(_ bytes: [UInt8]) async throws {
