@@ -116,21 +116,10 @@ public enum Naming {
 
   // MARK: protoc-c
 
-  /// protoc-c `ToCamel`: capitalise after each `_` and drop it; other letters stay.
+  /// protoc-c `ToCamel`: capitalise after each `_` and drop it; other letters stay. For the
+  /// ASCII names protoc allows that is exactly `upperCamelCase`.
   static func cToCamel(_ name: String) -> String {
-    var result = ""
-    var upperNext = true
-    for character in name {
-      if character == "_" {
-        upperNext = true
-      } else if upperNext {
-        result += character.uppercased()
-        upperNext = false
-      } else {
-        result.append(character)
-      }
-    }
-    return result
+    Self.upperCamelCase(name)
   }
 
   /// protoc-c `CamelToLower`: an `_` before each capital that follows a non-capital.

@@ -1,5 +1,6 @@
 public import Logging
 public import RPCCore
+public import RPCTransport
 public import SQLiteStore
 
 #if canImport(Glibc)
@@ -60,6 +61,23 @@ public enum RecordID {
 }
 
 extension ServerRunner {
+  /// The server options every service shares: `--host`, `--port` and `--max-message-bytes`
+  /// (variables `<PREFIX>_HOST`, `<PREFIX>_PORT`, `MAX_MESSAGE_BYTES`).
+  public static func configuration(
+    host: String?,
+    port: Int?,
+    maxMessageBytes: Int?,
+    variablePrefix: String,
+    defaultPort: Int
+  ) throws -> ServerConfiguration {
+    var configuration = ServerConfiguration(
+      host: Environment.resolve(host, "\(variablePrefix)_HOST", default: "127.0.0.1"),
+      port: try Environment.resolve(port, "\(variablePrefix)_PORT", default: defaultPort)
+    )
+    configuration.maxReceiveMessageBytes = try Environment.resolve(maxMessageBytes, "MAX_MESSAGE_BYTES", default: 4 << 20)
+    return configuration
+  }
+
   /// The interceptors every service runs: one log line per call (with request-id propagation),
   /// then the service token, if one is configured.
   public static func serviceInterceptors(logger: Logger, serviceToken: String?) -> [any ServerInterceptor] {

@@ -49,11 +49,13 @@ struct OrderServiceCommand: AsyncParsableCommand {
 
   func run() async throws {
     let logger = ServerRunner.bootstrapLogging(label: "order-service")
-    var configuration = ServerConfiguration(
-      host: Environment.resolve(self.host, "ORDER_SERVICE_HOST", default: "127.0.0.1"),
-      port: try Environment.resolve(self.port, "ORDER_SERVICE_PORT", default: 50052)
+    let configuration = try ServerRunner.configuration(
+      host: self.host,
+      port: self.port,
+      maxMessageBytes: self.maxMessageBytes,
+      variablePrefix: "ORDER_SERVICE",
+      defaultPort: 50052
     )
-    configuration.maxReceiveMessageBytes = try Environment.resolve(self.maxMessageBytes, "MAX_MESSAGE_BYTES", default: 4 << 20)
     let database = try DatabaseOptions(db: self.db, pathVariable: "ORDER_SERVICE_DB", defaultPath: "./data/orders.db", durability: self.durability)
     let user = try Environment.hostAndPort(Environment.resolve(self.userAddr, "USER_ADDR", default: "127.0.0.1:50051"), name: "--user-addr")
     let hopTimeout = try Environment.duration(Environment.resolve(self.userTimeout, "USER_TIMEOUT", default: "2s"), name: "--user-timeout")

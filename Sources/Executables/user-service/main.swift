@@ -35,11 +35,13 @@ struct UserServiceCommand: AsyncParsableCommand {
 
   func run() async throws {
     let logger = ServerRunner.bootstrapLogging(label: "user-service")
-    var configuration = ServerConfiguration(
-      host: Environment.resolve(self.host, "USER_SERVICE_HOST", default: "127.0.0.1"),
-      port: try Environment.resolve(self.port, "USER_SERVICE_PORT", default: 50051)
+    let configuration = try ServerRunner.configuration(
+      host: self.host,
+      port: self.port,
+      maxMessageBytes: self.maxMessageBytes,
+      variablePrefix: "USER_SERVICE",
+      defaultPort: 50051
     )
-    configuration.maxReceiveMessageBytes = try Environment.resolve(self.maxMessageBytes, "MAX_MESSAGE_BYTES", default: 4 << 20)
     let database = try DatabaseOptions(db: self.db, pathVariable: "USER_SERVICE_DB", defaultPath: "./data/users.db", durability: self.durability)
     let store = try UserStore(path: database.path, durability: database.durability)
     let interceptors = ServerRunner.serviceInterceptors(logger: logger, serviceToken: self.serviceToken ?? Environment.value("SERVICE_TOKEN"))
