@@ -52,7 +52,6 @@ let package = Package(
     .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
-    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
   ],
   targets: [
     // Layer 1: the C libraries, each behind one system-library module.
@@ -166,10 +165,12 @@ let package = Package(
       name: "Edge",
       dependencies: [
         "Gateway", "RPCCore", "RPCJSON", "RPCTransport", "ServiceKit", "UserV1", "OrderV1", "HealthV1",
-        .product(name: "Hummingbird", package: "hummingbird"),
-        .product(name: "HummingbirdCore", package: "hummingbird"),
         .product(name: "Logging", package: "swift-log"),
+        .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
       ],
       swiftSettings: strictSettings
     ),
@@ -180,7 +181,6 @@ let package = Package(
     executable("bench-server", ["BenchV1", "ServiceKit", "RPCTransport", "RPCCore"]),
     executable("edge", [
       "Edge", "Gateway", "RPCJSON", "ServiceKit",
-      .product(name: "Hummingbird", package: "hummingbird"),
       .product(name: "NIOCore", package: "swift-nio"),
       .product(name: "NIOPosix", package: "swift-nio"),
     ]),

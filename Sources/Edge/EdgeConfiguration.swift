@@ -22,14 +22,15 @@ public struct EdgeConfiguration: Sendable {
   public var rateLimitBurst = 100
   /// Connections served at once; more wait in the accept backlog. Default 1,024.
   public var maxConnections = 1024
-  /// How long a keep-alive connection may sit idle. Default 60 s.
-  public var idleTimeout: Duration = .seconds(60)
-  /// How long a client may take to send a request's head. Default 10 s.
+  /// How long a client may take to send a request's head, and how long a kept-alive connection
+  /// may wait for its next one. Default 10 s.
   public var headerTimeout: Duration = .seconds(10)
   /// How long a client may take to send a request's body. Default 30 s.
   public var bodyTimeout: Duration = .seconds(30)
   /// How long `/readyz` waits for each upstream's health check. Default 1 s.
   public var readinessTimeout: Duration = .seconds(1)
+  /// How long a shutdown waits for requests in flight before closing their connections. Default 10 s.
+  public var shutdownGracePeriod: Duration = .seconds(10)
 
   public init(jwtSecret: String) {
     self.jwtSecret = jwtSecret

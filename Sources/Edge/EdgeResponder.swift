@@ -1,17 +1,50 @@
-public import Gateway
-internal import HTTPTypes
+internal import Gateway
 internal import HealthV1
-public import Hummingbird
-public import Logging
+internal import Logging
 internal import NIOCore
-public import RPCCore
+internal import NIOHTTP1
+internal import RPCCore
 internal import RPCJSON
-internal import ServiceKit
 
-/// The edge's one responder: request ids, access log, public endpoints, authentication, rate
-/// limits, body limits, then the route from the contracts and the RPC behind it.
-public struct EdgeResponder: HTTPResponder {
-  public typealias Context = EdgeContext
+/// The edge's request logic, apart from HTTP: public endpoints, authentication, rate limits,
+/// the route from the contracts, and the RPC behind it.
+///
+/// Everything up to the RPC runs synchronously on the connection's event loop, so a request
+/// refused early (401, 404, 429…) costs no task; only a routed call waits for its upstream.
+struct EdgeResponder: Sendable {
+  /// The answer to a request: known at once, or once the RPC behind its route returns.
+  enum Reply {
+    case now(EdgeResponse)
+    case later(@Sendable () async -> EdgeResponse)
+  }
+
+  /// A request that passed every check, ready to be sent upstream.
+  private struct PendingCall: Sendable {
+    let route: GatewayRoute
+    let json: JSONValue
+    let client: RPCClient
+    let requestID: String
+    let timeout: Duration
+
+    /// Makes the call and answers with its JSON response or its mapped error.
+    func run() async -> EdgeResponse {
+      do {
+        let result = try await Invoker.call(
+          route: self.route,
+          json: self.json,
+          client: self.client,
+          metadata: ["x-request-id": .string(self.requestID)],
+          options: CallOptions(timeout: self.timeout)
+        )
+        return EdgeResponse(status: 200, json: result)
+      } catch let failure as RequestTranslator.Failure {
+        return .error(status: 400, code: .invalidArgument, message: failure.description)
+      } catch {
+        let error = RPCError(converting: error)
+        return .error(status: HTTPStatusMapping.httpStatus(for: error.code), code: error.code, message: error.message)
+      }
+    }
+  }
 
   private let configuration: EdgeConfiguration
   private let router: GatewayRouter
@@ -28,7 +61,7 @@ public struct EdgeResponder: HTTPResponder {
   ///   - clients: The client for each service, by full service name.
   ///   - health: The upstreams `/readyz` checks, by name.
   ///   - logger: Where access lines go.
-  public init(
+  init(
     configuration: EdgeConfiguration,
     routes: [GatewayRoute],
     clients: [String: RPCClient],
@@ -45,63 +78,19 @@ public struct EdgeResponder: HTTPResponder {
     self.logger = logger
   }
 
-  /// The error an edge request ends with: HTTP status, gRPC code, message, extra headers.
-  struct Failure: Error {
-    var status: Int
-    var code: Status.Code
-    var message: String
-    var headers: [(HTTPField.Name, String)] = []
-  }
-
-  public func respond(to request: Request, context: EdgeContext) async throws -> Response {
-    let start = ContinuousClock.now
-    let requestID = request.headers[.requestID].flatMap(Self.validRequestID) ?? RequestLoggingInterceptor.newRequestID()
-    var subject: String?
-    var response: Response
-    do {
-      response = try await self.handle(request, context: context, requestID: requestID, subject: &subject)
-    } catch let failure as Failure {
-      response = Self.json(status: failure.status, HTTPStatusMapping.errorBody(code: failure.code, message: failure.message))
-      for (name, value) in failure.headers { response.headers[name] = value }
-    } catch {
-      response = Self.json(status: 500, HTTPStatusMapping.errorBody(code: .internal, message: "internal error"))
-      self.logger.error("unexpected error", metadata: ["error": "\(error)", "request_id": "\(requestID)"])
-    }
-    response.headers[.requestID] = requestID
-    let elapsed = ContinuousClock.now - start
-    let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-    self.logger.info(
-      "http",
-      metadata: [
-        "method": "\(request.method.rawValue)",
-        "path": "\(request.uri.path)",
-        "status": "\(response.status.code)",
-        "duration_ms": "\((milliseconds * 1000).rounded() / 1000)",
-        "request_id": "\(requestID)",
-        "peer": "\(context.peer)",
-        "sub": "\(subject ?? "-")",
-      ]
-    )
-    return response
-  }
-
-  private func handle(_ request: Request, context: EdgeContext, requestID: String, subject: inout String?) async throws -> Response {
-    var request = request
-    let path = request.uri.path
-    let method = request.method.rawValue
+  /// Decides what to do with a request. `subject` receives the token's subject, for the log.
+  func respond(to request: EdgeRequest, requestID: String, subject: inout String?) -> Reply {
+    let path = request.path
+    let method = request.method
 
     // Public endpoints.
     switch (method, path) {
     case ("GET", "/healthz"), ("HEAD", "/healthz"):
-      return Self.json(status: 200, ["status": "ok"])
+      return .now(EdgeResponse(status: 200, json: ["status": "ok"]))
     case ("GET", "/readyz"):
-      return await self.readiness()
+      return .later { await self.readiness() }
     case ("GET", "/openapi.json"):
-      return Response(
-        status: .ok,
-        headers: [.contentType: "application/json"],
-        body: ResponseBody(byteBuffer: ByteBuffer(bytes: self.openAPI))
-      )
+      return .now(EdgeResponse(status: .ok, body: self.openAPI))
     default:
       break
     }
@@ -109,8 +98,8 @@ public struct EdgeResponder: HTTPResponder {
     // Who is calling; refused below only where authentication is required.
     var claims: JWTVerifier.Claims?
     var authenticationProblem = "missing Authorization header"
-    if let authorization = request.headers[.authorization] {
-      if authorization.count > 7, authorization.prefix(7).lowercased() == "bearer " {
+    if let authorization = request.headers.first(name: "authorization") {
+      if authorization.utf8.count > 7, authorization.prefix(7).lowercased() == "bearer " {
         do {
           claims = try self.verifier.verify(String(authorization.dropFirst(7)))
         } catch {
@@ -123,86 +112,78 @@ public struct EdgeResponder: HTTPResponder {
     subject = claims?.subject
 
     // Rate limit per token subject, else per address.
-    let key = claims.map { "sub:\($0.subject ?? "")" } ?? "ip:\(context.peerIP)"
+    let key = claims.map { "sub:\($0.subject ?? "")" } ?? "ip:\(request.peerIP)"
     if case .limited(let retryAfter) = self.limiter.take(key: key) {
-      throw Failure(
-        status: 429,
-        code: .resourceExhausted,
-        message: "rate limit exceeded; retry after \(retryAfter) s",
-        headers: [(.retryAfter, String(retryAfter))]
+      return .now(
+        .error(
+          status: 429,
+          code: .resourceExhausted,
+          message: "rate limit exceeded; retry after \(retryAfter) s",
+          headers: [("Retry-After", String(retryAfter))]
+        )
       )
     }
 
     guard path == "/v1" || path.hasPrefix("/v1/") else {
-      throw Failure(status: 404, code: .notFound, message: "no route for \(method) \(path)")
+      return .now(.error(status: 404, code: .notFound, message: "no route for \(method) \(path)"))
     }
     guard claims != nil else {
-      throw Failure(status: 401, code: .unauthenticated, message: authenticationProblem, headers: [(.wwwAuthenticate, "Bearer")])
+      return .now(.error(status: 401, code: .unauthenticated, message: authenticationProblem, headers: [("WWW-Authenticate", "Bearer")]))
     }
 
     let route: GatewayRoute
     let bindings: [(fieldPath: [String], value: String)]
-    switch self.router.match(method: method, path: path) {
+    switch self.router.match(method: method, path: String(path)) {
     case .found(let found, let foundBindings):
       route = found
       bindings = foundBindings
     case .methodNotAllowed(let allowed):
-      throw Failure(status: 405, code: .unimplemented, message: "\(method) is not allowed on \(path)", headers: [(.allow, allowed.joined(separator: ", "))])
+      return .now(
+        .error(status: 405, code: .unimplemented, message: "\(method) is not allowed on \(path)", headers: [("Allow", allowed.joined(separator: ", "))])
+      )
     case .notFound:
-      throw Failure(status: 404, code: .notFound, message: "no route for \(method) \(path)")
+      return .now(.error(status: 404, code: .notFound, message: "no route for \(method) \(path)"))
     }
 
-    // The body: bounded, JSON, parsed.
+    // The body: JSON, parsed (its size was bounded while it was read).
     var body: JSONValue?
-    let bytes: ByteBuffer
-    do {
-      bytes = try await request.collectBody(upTo: self.configuration.maxBodyBytes)
-    } catch is NIOTooManyBytesError {
-      throw Failure(status: 413, code: .resourceExhausted, message: "request body exceeds \(self.configuration.maxBodyBytes) bytes")
-    }
-    if !route.body.isEmpty && bytes.readableBytes > 0 {
-      let contentType = request.headers[.contentType]?.lowercased() ?? ""
-      let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: " ") } ?? ""
+    if !route.body.isEmpty, let bytes = request.body, bytes.readableBytes > 0 {
+      let contentType = request.headers.first(name: "content-type") ?? ""
+      let mediaType = contentType.split(separator: ";", maxSplits: 1).first.map { $0.trimmingSpaces().lowercased() } ?? ""
       guard mediaType == "application/json" else {
-        throw Failure(status: 415, code: .invalidArgument, message: "the request body must be application/json, not '\(contentType)'")
+        return .now(.error(status: 415, code: .invalidArgument, message: "the request body must be application/json, not '\(contentType)'"))
       }
       do {
         body = try JSONParser.parse(Array(buffer: bytes))
       } catch {
-        throw Failure(status: 400, code: .invalidArgument, message: error.description)
+        return .now(.error(status: 400, code: .invalidArgument, message: error.description))
       }
     }
 
     // The deadline: the default, or less if the client asks.
     var timeout = self.configuration.defaultTimeout
-    if let header = request.headers[.grpcTimeout] {
+    if let header = request.headers.first(name: HTTPHeaders.grpcTimeout) {
       guard let requested = GRPCTimeout(headerValue: header) else {
-        throw Failure(status: 400, code: .invalidArgument, message: "invalid Grpc-Timeout '\(header)'; expected e.g. 200m or 2S")
+        return .now(.error(status: 400, code: .invalidArgument, message: "invalid Grpc-Timeout '\(header)'; expected e.g. 200m or 2S"))
       }
       timeout = min(timeout, requested.duration)
     }
 
     guard let client = self.clients[route.method.descriptor.service] else {
-      throw Failure(status: 501, code: .unimplemented, message: "no upstream for \(route.method.descriptor.service)")
+      return .now(.error(status: 501, code: .unimplemented, message: "no upstream for \(route.method.descriptor.service)"))
     }
+    let json: JSONValue
     do {
-      let json = try RequestTranslator.requestJSON(route: route, bindings: bindings, query: request.uri.query, body: body)
-      let result = try await Invoker.call(
-        route: route,
-        json: json,
-        client: client,
-        metadata: ["x-request-id": .string(requestID)],
-        options: CallOptions(timeout: timeout)
-      )
-      return Self.json(status: 200, result)
-    } catch let failure as RequestTranslator.Failure {
-      throw Failure(status: 400, code: .invalidArgument, message: failure.description)
-    } catch let error as RPCError {
-      throw Failure(status: HTTPStatusMapping.httpStatus(for: error.code), code: error.code, message: error.message)
+      json = try RequestTranslator.requestJSON(route: route, bindings: bindings, query: request.query.map(String.init), body: body)
+    } catch {
+      return .now(.error(status: 400, code: .invalidArgument, message: error.description))
     }
+    let call = PendingCall(route: route, json: json, client: client, requestID: requestID, timeout: timeout)
+    return .later { await call.run() }
   }
 
-  private func readiness() async -> Response {
+  /// `/readyz`: every upstream answers its health check within the probe timeout.
+  private func readiness() async -> EdgeResponse {
     let timeout = self.configuration.readinessTimeout
     let results = await withTaskGroup(of: (String, String).self) { group in
       for (name, client) in self.health {
@@ -210,10 +191,9 @@ public struct EdgeResponder: HTTPResponder {
           do {
             let response = try await Health.Client(wrapping: client).check(HealthCheckRequest(), options: CallOptions(timeout: timeout))
             return (name, response.status == .serving ? "SERVING" : "NOT_SERVING")
-          } catch let error as RPCError {
-            return (name, "\(error.code.name): \(error.message)")
           } catch {
-            return (name, "UNKNOWN: \(error)")
+            let error = RPCError(converting: error)
+            return (name, "\(error.code.name): \(error.message)")
           }
         }
       }
@@ -222,35 +202,39 @@ public struct EdgeResponder: HTTPResponder {
     let ready = results.allSatisfy { $0.1 == "SERVING" }
     var upstreams = JSONObject()
     for (name, status) in results { upstreams.append(name, .string(status)) }
-    return Self.json(status: ready ? 200 : 503, ["status": .string(ready ? "ready" : "not ready"), "upstreams": .object(upstreams)])
+    return EdgeResponse(status: ready ? 200 : 503, json: ["status": .string(ready ? "ready" : "not ready"), "upstreams": .object(upstreams)])
   }
 
-  static func json(status: Int, _ value: JSONValue) -> Response {
-    Response(
-      status: HTTPResponse.Status(code: status),
-      headers: [.contentType: "application/json"],
-      body: ResponseBody(byteBuffer: ByteBuffer(bytes: value.serialized()))
+  /// One access-log line per request.
+  func logAccess(_ request: EdgeRequest, status: HTTPResponseStatus, requestID: String, subject: String?, started: ContinuousClock.Instant) {
+    let elapsed = ContinuousClock.now - started
+    let microseconds = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
+    self.logger.info(
+      "http",
+      metadata: [
+        "method": .string(request.method),
+        "path": .string(String(request.path)),
+        "status": .stringConvertible(status.code),
+        "duration_ms": .string(Self.milliseconds(microseconds)),
+        "request_id": .string(requestID),
+        "peer": .string(request.peer),
+        "sub": .string(subject ?? "-"),
+      ]
     )
   }
 
-  /// An `X-Request-Id` is kept if it is printable ASCII of at most 128 characters.
-  static func validRequestID(_ value: String) -> String? {
-    guard !value.isEmpty, value.utf8.count <= 128, value.utf8.allSatisfy({ $0 >= 0x21 && $0 <= 0x7E }) else { return nil }
-    return value
-  }
-}
-
-extension String {
-  fileprivate func trimmingCharacters(in set: Character) -> String {
-    var result = Substring(self)
-    while result.first == set { result.removeFirst() }
-    while result.last == set { result.removeLast() }
-    return String(result)
+  /// Microseconds as milliseconds with three decimals, without going through Double.
+  static func milliseconds(_ microseconds: Int64) -> String {
+    let fraction = String(microseconds % 1000)
+    return "\(microseconds / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)"
   }
 }
 
 extension Substring {
-  fileprivate func trimmingCharacters(in set: Character) -> String {
-    String(self).trimmingCharacters(in: set)
+  fileprivate func trimmingSpaces() -> Substring {
+    var result = self
+    while result.first == " " { result.removeFirst() }
+    while result.last == " " { result.removeLast() }
+    return result
   }
 }

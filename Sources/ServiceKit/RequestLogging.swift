@@ -1,5 +1,6 @@
 public import Logging
 public import RPCCore
+internal import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -57,15 +58,27 @@ public struct RequestLoggingInterceptor: ServerInterceptor {
     return value
   }
 
-  /// A new random request id: 128 bits, hex.
+  /// A new request id: 32 hex digits, unique within the process and unpredictable across
+  /// processes.
+  ///
+  /// The first half is random per process; the second is a counter scrambled by SplitMix64, a
+  /// bijection, so two ids of one process never collide. Unlike drawing 128 fresh random bits,
+  /// this makes no system call per request.
   public static func newRequestID() -> String {
-    let high = UInt64.random(in: .min ... .max)
-    let low = UInt64.random(in: .min ... .max)
-    return Self.hex(high) + Self.hex(low)
+    let count = Self.issued.add(1, ordering: .relaxed).newValue
+    var mixed = count &+ Self.processSalt.1
+    mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
+    mixed ^= mixed >> 31
+    var digits = [UInt8](repeating: 0, count: 32)
+    for index in 0..<32 {
+      let word = index < 16 ? Self.processSalt.0 : mixed
+      digits[index] = Self.hexDigits[Int((word >> UInt64(60 - (index % 16) * 4)) & 0xF)]
+    }
+    return String(decoding: digits, as: UTF8.self)
   }
 
-  private static func hex(_ value: UInt64) -> String {
-    let digits = String(value, radix: 16)
-    return String(repeating: "0", count: 16 - digits.count) + digits
-  }
+  private static let issued = Atomic<UInt64>(0)
+  private static let processSalt = (UInt64.random(in: .min ... .max), UInt64.random(in: .min ... .max))
+  private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 }

@@ -2,7 +2,7 @@ public import Logging
 public import RPCCore
 internal import RPCHealth
 public import RPCTransport
-internal import ServiceLifecycle
+public import ServiceLifecycle
 internal import UnixSignals
 
 #if canImport(Glibc)
@@ -15,14 +15,12 @@ import Musl
 /// prints `listening HOST:PORT` on stdout once bound (tests and scripts read it), and on SIGTERM
 /// or SIGINT marks itself NOT_SERVING, drains, and returns so the process exits 0.
 public enum ServerRunner {
-  /// Sets up logging for the process: stderr, level from `LOG_LEVEL` (default `info`).
+  /// Sets up logging for the process: one line per event on stderr (``LineLogHandler``), level
+  /// from `LOG_LEVEL` (default `info`).
   /// - Parameter label: The logger's label.
   public static func bootstrapLogging(label: String) -> Logger {
-    LoggingSystem.bootstrap { label in
-      var handler = StreamLogHandler.standardError(label: label)
-      handler.logLevel = ServerRunner.logLevel
-      return handler
-    }
+    let level = ServerRunner.logLevel
+    LoggingSystem.bootstrap { label in LineLogHandler(label: label, level: level) }
     return Logger(label: label)
   }
 
@@ -51,9 +49,17 @@ public enum ServerRunner {
       interceptors: interceptors,
       logger: logger
     )
+    try await Self.run([server, ListeningAnnouncer(server: server, health: health)], logger: logger)
+  }
+
+  /// Runs services until SIGTERM or SIGINT asks them to shut down gracefully.
+  /// - Parameters:
+  ///   - services: The process's services, run together and stopped in reverse order.
+  ///   - logger: Where the group logs.
+  public static func run(_ services: [any Service], logger: Logger) async throws {
     let group = ServiceGroup(
       configuration: ServiceGroupConfiguration(
-        services: [.init(service: server), .init(service: ListeningAnnouncer(server: server, health: health))],
+        services: services.map { .init(service: $0) },
         gracefulShutdownSignals: [.sigterm, .sigint],
         logger: logger
       )

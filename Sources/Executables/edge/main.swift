@@ -1,7 +1,6 @@
 import ArgumentParser
 import Edge
 import Gateway
-import Hummingbird
 import Logging
 import NIOCore
 import NIOPosix
@@ -12,9 +11,9 @@ import ServiceKit
 import Glibc
 #endif
 
-/// Runs the command with Swift concurrency's global executor on NIO's event loops: Hummingbird
-/// handles each request in a task, and without this every request would hop between the event
-/// loop and the concurrency pool several times.
+/// Runs the command with Swift concurrency's global executor on NIO's event loops, so that the
+/// few tasks the edge starts outside a connection's loop (readiness probes, the service group)
+/// share its threads rather than waking a second pool.
 @main
 enum EdgeMain {
   static func main() async {
@@ -101,14 +100,12 @@ struct Serve: AsyncParsableCommand {
     configuration.headerTimeout = try Environment.duration(Environment.resolve(self.headerTimeout, "EDGE_HEADER_TIMEOUT", default: "10s"), name: "--header-timeout")
     configuration.bodyTimeout = try Environment.duration(Environment.resolve(self.bodyTimeout, "EDGE_BODY_TIMEOUT", default: "30s"), name: "--body-timeout")
 
-    let (host, port) = (configuration.host, configuration.port)
-    let application = try EdgeServer.makeApplication(configuration: configuration, logger: logger) { channel in
+    let server = try EdgeServer(configuration: configuration, logger: logger) { host, port in
       // `listening HOST:PORT` on stdout, as every server of the project prints.
-      let address = channel.localAddress
-      let line = Array("listening \(address?.ipAddress ?? host):\(address?.port ?? port)\n".utf8)
+      let line = Array("listening \(host):\(port)\n".utf8)
       _ = line.withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
     }
-    try await application.runService()
+    try await ServerRunner.run([server], logger: logger)
   }
 }
 

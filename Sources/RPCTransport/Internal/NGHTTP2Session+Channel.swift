@@ -18,11 +18,3 @@ extension NGHTTP2Session {
     }
   }
 }
-
-extension Duration {
-  /// Whole nanoseconds, at least zero, as NIO's time amounts take them.
-  var nanosecondsClampedToZero: Int64 {
-    let (seconds, attoseconds) = self.components
-    return max(0, seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-  }
-}
