@@ -111,7 +111,7 @@ public struct PathTemplate: Sendable, Hashable, CustomStringConvertible {
   public func match(segments requestSegments: [Substring]) -> [(fieldPath: [String], value: String)]? {
     var parts = requestSegments
     if let verb = self.verb {
-      guard let last = parts.last, last.hasSuffix(":" + verb) else { return nil }
+      guard let last = parts.last, Self.hasVerb(last, verb) else { return nil }
       parts[parts.count - 1] = last.dropLast(verb.count + 1)
     }
     var bindings: [(fieldPath: [String], value: String)] = []
@@ -119,6 +119,12 @@ public struct PathTemplate: Sendable, Hashable, CustomStringConvertible {
       return nil
     }
     return bindings
+  }
+
+  /// Whether a segment ends in `:verb`, compared byte by byte.
+  private static func hasVerb(_ segment: Substring, _ verb: String) -> Bool {
+    let suffix = segment.utf8.suffix(verb.utf8.count + 1)
+    return suffix.first == UInt8(ascii: ":") && suffix.dropFirst().elementsEqual(verb.utf8)
   }
 
   /// Matches `segments` against a prefix of `parts`; returns how many parts they took.
@@ -133,7 +139,9 @@ public struct PathTemplate: Sendable, Hashable, CustomStringConvertible {
       case .literal(let literal):
         guard index < parts.endIndex else { return nil }
         let part = parts[index]
-        guard part.contains("%") ? percentDecode(part) == literal : part == literal else { return nil }
+        // Paths compare byte by byte (String's == would apply Unicode canonical equivalence).
+        let matches = part.utf8.contains(UInt8(ascii: "%")) ? percentDecode(part).utf8.elementsEqual(literal.utf8) : part.utf8.elementsEqual(literal.utf8)
+        guard matches else { return nil }
         index += 1
       case .wildcard:
         guard index < parts.endIndex, !parts[index].isEmpty else { return nil }
@@ -157,6 +165,9 @@ public struct PathTemplate: Sendable, Hashable, CustomStringConvertible {
 
 /// `%XX` decoding; invalid escapes stay as they are.
 public func percentDecode(_ text: some StringProtocol, keepingSlash: Bool = false, plusAsSpace: Bool = false) -> String {
+  if !text.utf8.contains(where: { $0 == UInt8(ascii: "%") || (plusAsSpace && $0 == UInt8(ascii: "+")) }) {
+    return String(text)
+  }
   let bytes = Array(text.utf8)
   var output: [UInt8] = []
   output.reserveCapacity(bytes.count)

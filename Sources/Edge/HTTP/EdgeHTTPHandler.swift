@@ -44,11 +44,17 @@ final class EdgeHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
   /// Shutting down: the request in progress is answered with `Connection: close`, then the
   /// connection closes.
   private var quiescing = false
+  /// The client's address, formatted once per connection.
+  private var peer = (text: "unknown", ip: "unknown")
 
   init(responder: EdgeResponder, maxBodyBytes: Int, eventLoop: any EventLoop) {
     self.responder = responder
     self.maxBodyBytes = maxBodyBytes
     self.executor = EventLoopExecutor(eventLoop: eventLoop)
+  }
+
+  func handlerAdded(context: ChannelHandlerContext) {
+    self.peer = EdgeRequest.describe(context.channel.remoteAddress)
   }
 
   func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -184,7 +190,7 @@ final class EdgeHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
   // MARK: Answers
 
   private func answer(_ head: HTTPRequestHead, body: ByteBuffer?, started: ContinuousClock.Instant, context: ChannelHandlerContext) {
-    let request = EdgeRequest(head: head, body: body, peer: context.channel.remoteAddress)
+    let request = EdgeRequest(head: head, body: body, peer: self.peer)
     let requestID = head.headers.requestID()
     var subject: String?
     switch self.responder.respond(to: request, requestID: requestID, subject: &subject) {
@@ -231,7 +237,7 @@ final class EdgeHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     var response = EdgeResponse.error(status: 413, code: .resourceExhausted, message: "request body exceeds \(self.maxBodyBytes) bytes")
     response.closesConnection = true
     let requestID = head.headers.requestID()
-    let request = EdgeRequest(head: head, body: nil, peer: context.channel.remoteAddress)
+    let request = EdgeRequest(head: head, body: nil, peer: self.peer)
     self.responder.logAccess(request, status: response.status, requestID: requestID, subject: nil, started: started)
     self.write(response, requestID: requestID, version: head.version, keepAlive: false, context: context)
     self.state = .discarding(remaining: Self.maxDiscardedBytes)

@@ -17,7 +17,7 @@ struct EdgeRequest: Sendable {
   /// The client's IP address: the rate limit's key when there is no token.
   var peerIP: String
 
-  init(head: HTTPRequestHead, body: ByteBuffer?, peer: SocketAddress?) {
+  init(head: HTTPRequestHead, body: ByteBuffer?, peer: (text: String, ip: String)) {
     self.method = head.method.rawValue
     let uri = head.uri
     if let mark = uri.utf8.firstIndex(of: UInt8(ascii: "?")) {
@@ -29,8 +29,14 @@ struct EdgeRequest: Sendable {
     }
     self.headers = head.headers
     self.body = body
-    self.peerIP = peer?.ipAddress ?? "unknown"
-    self.peer = peer.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "unknown"
+    self.peer = peer.text
+    self.peerIP = peer.ip
+  }
+
+  /// A connection's peer as requests name it: `ip:port` and the IP alone.
+  static func describe(_ address: SocketAddress?) -> (text: String, ip: String) {
+    guard let address else { return ("unknown", "unknown") }
+    return ("\(address.ipAddress ?? "?"):\(address.port ?? 0)", address.ipAddress ?? "unknown")
   }
 }
 

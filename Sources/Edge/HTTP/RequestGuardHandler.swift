@@ -23,7 +23,12 @@ final class RequestGuardHandler: ChannelDuplexHandler, RemovableChannelHandler {
   private var rejecting = false
   /// Requests read and not yet answered (more than one when the client pipelines).
   private var unanswered = 0
-  private var timer: Scheduled<Void>?
+  /// When the connection is closed unless the request (or the next one) has come in by then.
+  private var deadline: NIODeadline?
+  /// The one scheduled check of `deadline`, and when it runs. Moving the deadline later does not
+  /// reschedule it: the check finds the new deadline and waits again, so a busy keep-alive
+  /// connection schedules no timer per request.
+  private var check: (task: Scheduled<Void>, at: NIODeadline)?
 
   init(maxHeaderBytes: Int, headerTimeout: Duration, bodyTimeout: Duration) {
     self.maxHeaderBytes = maxHeaderBytes
@@ -36,20 +41,44 @@ final class RequestGuardHandler: ChannelDuplexHandler, RemovableChannelHandler {
   }
 
   func handlerRemoved(context: ChannelHandlerContext) {
-    self.timer?.cancel()
+    self.disarm()
+    self.check?.task.cancel()
+    self.check = nil
   }
 
   func channelInactive(context: ChannelHandlerContext) {
-    self.timer?.cancel()
+    self.disarm()
+    self.check?.task.cancel()
+    self.check = nil
     context.fireChannelInactive()
   }
 
   private func arm(context: ChannelHandlerContext, after delay: TimeAmount) {
-    self.timer?.cancel()
-    self.timer = context.eventLoop.assumeIsolated().scheduleTask(in: delay) {
-      // Slow client: too long to send a head or a body.
-      context.close(promise: nil)
+    let deadline = NIODeadline.now() + delay
+    self.deadline = deadline
+    if let check = self.check {
+      if check.at <= deadline { return }
+      check.task.cancel()
     }
+    self.scheduleCheck(context: context, at: deadline)
+  }
+
+  private func disarm() {
+    self.deadline = nil
+  }
+
+  private func scheduleCheck(context: ChannelHandlerContext, at time: NIODeadline) {
+    let task = context.eventLoop.assumeIsolated().scheduleTask(deadline: time) { [self] in
+      self.check = nil
+      guard let deadline = self.deadline else { return }
+      if deadline <= .now() {
+        // Slow client: too long to send a head or a body.
+        context.close(promise: nil)
+      } else {
+        self.scheduleCheck(context: context, at: deadline)
+      }
+    }
+    self.check = (task, time)
   }
 
   func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -58,7 +87,7 @@ final class RequestGuardHandler: ChannelDuplexHandler, RemovableChannelHandler {
     case .head(let head):
       guard Self.size(of: head) <= self.maxHeaderBytes else {
         self.rejecting = true
-        self.timer?.cancel()
+        self.disarm()
         self.reject(context: context, head: head)
         return
       }
@@ -69,8 +98,7 @@ final class RequestGuardHandler: ChannelDuplexHandler, RemovableChannelHandler {
     case .end:
       self.reading = false
       self.unanswered += 1
-      self.timer?.cancel()
-      self.timer = nil
+      self.disarm()
     }
     context.fireChannelRead(data)
   }

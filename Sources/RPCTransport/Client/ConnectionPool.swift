@@ -69,6 +69,14 @@ final class ConnectionPool: Sendable {
   /// one lock: a connection attempt that fails between the two would otherwise leave the waiter
   /// with nothing to wait for until its deadline.
   func acquire(deadline: ContinuousClock.Instant?) async throws -> Lease {
+    // The common case, a ready connection with a free stream, needs no suspension.
+    if let lease = self.state.withLockedValue({ $0.shutDown ? nil : Self.takeSlot(&$0) }) {
+      return lease
+    }
+    return try await self.waitForSlot(deadline: deadline)
+  }
+
+  private func waitForSlot(deadline: ContinuousClock.Instant?) async throws -> Lease {
     let id = self.state.withLockedValue { state -> UInt64 in
       state.nextWaiterID += 1
       return state.nextWaiterID

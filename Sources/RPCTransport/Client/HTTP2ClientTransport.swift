@@ -6,12 +6,18 @@ internal import Synchronization
 
 /// The client side of gRPC over HTTP/2 (nghttp2), to one server.
 ///
+/// Each event loop has its own connection pool: a call made from code running on an event loop
+/// (a server handler, the edge) uses a connection on that same loop, so the request and the
+/// response never cross threads. Calls from elsewhere use the first loop's pool.
+///
 /// ```swift
 /// let transport = HTTP2ClientTransport(host: "127.0.0.1", port: 50051)
 /// let users = UserService.Client(wrapping: RPCClient(transport: transport))
 /// ```
 public final class HTTP2ClientTransport: ClientTransport, Sendable {
-  private let pool: ConnectionPool
+  /// One pool per event loop of the group, keyed by the loop's identity.
+  private let pools: [ObjectIdentifier: ConnectionPool]
+  private let defaultPool: ConnectionPool
   private let configuration: ClientConfiguration
   private let allocator = ByteBufferAllocator()
   private let callIDs = Atomic<UInt64>(0)
@@ -29,18 +35,24 @@ public final class HTTP2ClientTransport: ClientTransport, Sendable {
     logger: Logger = Logger(label: "rpc.client")
   ) {
     self.configuration = configuration
-    self.pool = ConnectionPool(
-      host: host,
-      port: port,
-      configuration: configuration,
-      group: MultiThreadedEventLoopGroup.singleton,
-      logger: logger
-    )
+    var pools: [(ObjectIdentifier, ConnectionPool)] = []
+    for eventLoop in MultiThreadedEventLoopGroup.singleton.makeIterator() {
+      let pool = ConnectionPool(host: host, port: port, configuration: configuration, group: eventLoop, logger: logger)
+      pools.append((ObjectIdentifier(eventLoop), pool))
+    }
+    self.defaultPool = pools[0].1
+    self.pools = Dictionary(pools, uniquingKeysWith: { first, _ in first })
   }
 
   /// Closes the connections. Calls in flight fail with `UNAVAILABLE`, later calls too.
   public func close() {
-    self.pool.shutdown()
+    for pool in self.pools.values { pool.shutdown() }
+  }
+
+  /// The pool of the event loop this code runs on, if it runs on one of the group's loops.
+  private var currentPool: ConnectionPool {
+    guard let eventLoop = MultiThreadedEventLoopGroup.currentEventLoop else { return self.defaultPool }
+    return self.pools[ObjectIdentifier(eventLoop)] ?? self.defaultPool
   }
 
   public func unary<Input: RPCMessage, Output: RPCMessage>(
@@ -90,9 +102,9 @@ public final class HTTP2ClientTransport: ClientTransport, Sendable {
     body: ByteBuffer,
     maxResponseBytes: Int
   ) async throws -> RawResponse {
-    let lease = try await self.pool.acquire(deadline: deadline)
+    let pool = self.currentPool
+    let lease = try await pool.acquire(deadline: deadline)
     let callID = self.callIDs.add(1, ordering: .relaxed).newValue
-    let pool = self.pool
     return try await withTaskCancellationHandler {
       try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<RawResponse, any Error>) in
         let call = OutboundCall(
@@ -106,8 +118,11 @@ public final class HTTP2ClientTransport: ClientTransport, Sendable {
           pool.release(lease)
           continuation.resume(with: result.mapError { $0 })
         }
-        lease.handler.eventLoop.execute {
+        let eventLoop = lease.handler.eventLoop
+        if eventLoop.inEventLoop {
           lease.handler.value.start(call)
+        } else {
+          eventLoop.execute { lease.handler.value.start(call) }
         }
       }
     } onCancel: {
