@@ -99,7 +99,7 @@ struct EdgeResponder: Sendable {
     var claims: JWTVerifier.Claims?
     var authenticationProblem = "missing Authorization header"
     if let authorization = request.headers.first(name: "authorization") {
-      if authorization.utf8.count > 7, authorization.prefix(7).lowercased() == "bearer " {
+      if Self.hasBearerScheme(authorization) {
         do {
           claims = try self.verifier.verify(String(authorization.dropFirst(7)))
         } catch {
@@ -203,6 +203,12 @@ struct EdgeResponder: Sendable {
     var upstreams = JSONObject()
     for (name, status) in results { upstreams.append(name, .string(status)) }
     return EdgeResponse(status: ready ? 200 : 503, json: ["status": .string(ready ? "ready" : "not ready"), "upstreams": .object(upstreams)])
+  }
+
+  /// Whether an Authorization value starts with `Bearer ` (the scheme is case-insensitive).
+  static func hasBearerScheme(_ value: String) -> Bool {
+    let scheme = value.utf8.prefix(7)
+    return value.utf8.count > 7 && scheme.elementsEqual("bearer ".utf8) { $0 | 0x20 == $1 }
   }
 
   /// One access-log line per request.

@@ -34,9 +34,14 @@ public struct LineLogHandler: LogHandler {
   }
 
   public func log(event: LogEvent) {
-    var fields = self.metadata
-    if let provided = self.metadataProvider?.get() { fields.merge(provided) { _, new in new } }
-    if let explicit = event.metadata { fields.merge(explicit) { _, new in new } }
+    var fields: Logger.Metadata
+    if self.metadata.isEmpty && self.metadataProvider == nil, let explicit = event.metadata {
+      fields = explicit  // the usual case: no merge, no new dictionary
+    } else {
+      fields = self.metadata
+      if let provided = self.metadataProvider?.get() { fields.merge(provided) { _, new in new } }
+      if let explicit = event.metadata { fields.merge(explicit) { _, new in new } }
+    }
     if let error = event.error { fields["error"] = "\(error)" }
 
     var line: [UInt8] = []

@@ -1,6 +1,7 @@
 import Foundation
 import Gateway
 import RPCJSON
+import ServiceKit
 import TestSupport
 import Testing
 
@@ -233,7 +234,14 @@ struct EdgeTests {
       let error = try await edge.request("GET", "/v1/users/missing", headers: [("X-Request-Id", "err-1")])
       #expect(error.status == 404)
       #expect(error.headers["x-request-id"] == "err-1")
-      #expect(edge.edge.stderr.contains("request_id=err-1"))
+      // One access line per request: UTC time to the millisecond, then key=value pairs.
+      let line = try #require(edge.edge.stderr.split(separator: "\n").first { $0.contains("request_id=err-1") })
+      #expect(line.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z info edge: http .*/) != nil, "\(line)")
+      #expect(line.contains("method=GET") && line.contains("path=/v1/users/missing") && line.contains("status=404") && line.contains("sub=tester"))
+      // Generated ids are 32 hex digits and never repeat.
+      let generated = Set((0..<10_000).map { _ in RequestLoggingInterceptor.newRequestID() })
+      #expect(generated.count == 10_000)
+      #expect(generated.allSatisfy { $0.utf8.count == 32 && $0.allSatisfy(\.isHexDigit) })
     }
   }
 
@@ -294,6 +302,97 @@ struct EdgeTests {
     let edge = try await EdgeCluster()
     #expect(try await edge.request("GET", "/healthz").status == 200)
     #expect(await edge.stop() == 0)
+  }
+
+  @Test("SIGTERM: a request in flight is still answered, with Connection: close, before the edge exits 0")
+  func drainsOnSIGTERM() async throws {
+    let edge = try await EdgeCluster()
+    let created = try await edge.request("POST", "/v1/users", json: ["name": "D", "email": "drain@example.com"])
+    let userID = try #require(created.string("id"))
+    kill(edge.services.user.pid, SIGSTOP)
+    // A keep-alive request that waits on the stopped service.
+    let port = edge.edge.port
+    let request = "GET /v1/users/\(userID) HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(EdgeCluster.token())\r\nGrpc-Timeout: 1S\r\n\r\n"
+    let slow = Task { try await Self.rawExchange(port: port, request) }
+    try await Task.sleep(for: .milliseconds(300))
+    kill(edge.edge.pid, SIGTERM)
+    let answered = try await slow.value
+    kill(edge.services.user.pid, SIGCONT)
+    #expect(answered.hasPrefix("HTTP/1.1 504 Gateway Timeout\r\n"), "\(answered)")
+    #expect(answered.lowercased().contains("connection: close\r\n"))
+    #expect(await edge.stop() == 0)
+  }
+
+  @Test("HTTP/1.1 on the wire: pipelining, HEAD, Expect: 100-continue, HTTP/1.0, malformed requests")
+  func wireProtocol() async throws {
+    try await withEdge { (edge: EdgeCluster) async throws in
+      let port = edge.edge.port
+      let token = EdgeCluster.token()
+      let created = try await edge.request("POST", "/v1/users", json: ["name": "W", "email": "wire@example.com"])
+      let userID = try #require(created.string("id"))
+
+      // Pipelined requests, one write: answered in order on the one connection.
+      let pipelined =
+        "GET /v1/users/\(userID) HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(token)\r\nX-Request-Id: first\r\n\r\n"
+        + "GET /v1/users/missing HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(token)\r\nX-Request-Id: second\r\n\r\n"
+        + "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Request-Id: third\r\nConnection: close\r\n\r\n"
+      let responses = try await HTTP1Client.exchange(port: port, Array(pipelined.utf8), responses: 3)
+      #expect(responses.map(\.status) == [200, 404, 200])
+      #expect(responses.map { $0.headers["x-request-id"] } == ["first", "second", "third"])
+      #expect(responses[0].string("id") == userID)
+      #expect(responses[2].headers["connection"] == "close")
+
+      // HEAD: the headers a GET would have, and no body.
+      let head = try await Self.rawExchange(port: port, "HEAD /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+      #expect(head.hasPrefix("HTTP/1.1 200 OK\r\n"), "\(head)")
+      #expect(head.lowercased().contains("content-length: 15\r\n"))
+      #expect(head.hasSuffix("\r\n\r\n"), "a HEAD answer has no body: \(head)")
+
+      // HTTP/1.0: answered in kind, then closed.
+      let old = try await Self.rawExchange(port: port, "GET /healthz HTTP/1.0\r\n\r\n")
+      #expect(old.hasPrefix("HTTP/1.0 200 OK\r\n"), "\(old)")
+      #expect(old.hasSuffix(#"{"status":"ok"}"#))
+
+      // Expect: 100-continue: the client hears "go on" before it sends the body.
+      let body = Array(#"{"name":"E","email":"expect@example.com"}"#.utf8)
+      let expectation =
+        "POST /v1/users HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(token)\r\nContent-Type: application/json\r\n"
+        + "Content-Length: \(body.count)\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n"
+      let (interim, final) = try await offload {
+        let connection = try RawHTTP2Connection(port: port)
+        defer { connection.close() }
+        try connection.sendBlocking(Array(expectation.utf8))
+        var buffer: [UInt8] = []
+        let interim = try HTTP1Client.readResponse(connection, buffer: &buffer)
+        try connection.sendBlocking(body)
+        return (interim, try HTTP1Client.readResponse(connection, buffer: &buffer))
+      }
+      #expect(interim.status == 100)
+      #expect(final.status == 200, "\(final.text)")
+      #expect(final.string("email") == "expect@example.com")
+
+      // Requests NIO cannot parse: a JSON 400 with a request id, and the connection closes.
+      for malformed in ["GET /healthz HTTP/1.1\r\nHost x\r\n\r\n", "HELLO\r\n\r\n", "GET /healthz HTTP/9.9\r\n\r\n"] {
+        let response = try await HTTP1Client.exchange(port: port, Array(malformed.utf8))
+        #expect(response.status == 400, "\(malformed.debugDescription): \(response.status) \(response.text)")
+        #expect(response.code == 3)
+        #expect(response.headers["x-request-id"]?.utf8.count == 32)
+        #expect(response.headers["connection"] == "close")
+      }
+      #expect(try await edge.request("GET", "/healthz").status == 200)
+    }
+  }
+
+  /// Sends a request and reads everything until the edge closes the connection.
+  static func rawExchange(port: Int, _ request: String) async throws -> String {
+    try await offload {
+      let connection = try RawHTTP2Connection(port: port)
+      defer { connection.close() }
+      try connection.sendBlocking(Array(request.utf8))
+      var received: [UInt8] = []
+      while let chunk = connection.receiveChunkBlocking(), !chunk.isEmpty { received += chunk }
+      return String(decoding: received, as: UTF8.self)
+    }
   }
 }
 

@@ -47,9 +47,26 @@ public enum HTTP1Client {
     }
   }
 
+  /// Sends raw bytes and reads `count` responses from the same connection, in order.
+  public static func exchange(port: Int, _ bytes: [UInt8], responses count: Int, timeout: Duration = .seconds(10)) async throws -> [Response] {
+    try await offload {
+      let connection = try RawHTTP2Connection(port: port, timeout: timeout)
+      defer { connection.close() }
+      try connection.sendBlocking(bytes)
+      var buffer: [UInt8] = []
+      return try (0..<count).map { _ in try Self.readResponse(connection, buffer: &buffer) }
+    }
+  }
+
   /// Reads one response from a connection.
-  static func readResponse(_ connection: RawHTTP2Connection) throws -> Response {
+  public static func readResponse(_ connection: RawHTTP2Connection) throws -> Response {
     var buffer: [UInt8] = []
+    return try Self.readResponse(connection, buffer: &buffer)
+  }
+
+  /// Reads one response, starting with bytes already received in `buffer`; leaves in it the
+  /// bytes that follow the response.
+  public static func readResponse(_ connection: RawHTTP2Connection, buffer: inout [UInt8]) throws -> Response {
     while true {
       if let end = Self.headEnd(buffer) {
         let head = String(decoding: buffer[..<end], as: UTF8.self)
@@ -66,7 +83,10 @@ public enum HTTP1Client {
           guard let chunk = connection.receiveChunkBlocking(), !chunk.isEmpty else { break }
           buffer += chunk
         }
-        return Response(status: status, headers: headers, body: Array(buffer[(end + 4)..<min(buffer.count, end + 4 + length)]))
+        let bodyEnd = min(buffer.count, end + 4 + length)
+        let response = Response(status: status, headers: headers, body: Array(buffer[(end + 4)..<bodyEnd]))
+        buffer.removeFirst(bodyEnd)
+        return response
       }
       guard let chunk = connection.receiveChunkBlocking(), !chunk.isEmpty else {
         throw Failure(description: "connection closed before a response (\(buffer.count) bytes read)")

@@ -62,7 +62,7 @@ public final class RawHTTP2Connection: @unchecked Sendable {
     try await offload { try self.sendBlocking(bytes) }
   }
 
-  func sendBlocking(_ bytes: [UInt8]) throws {
+  public func sendBlocking(_ bytes: [UInt8]) throws {
     var offset = 0
     while offset < bytes.count {
       let sent = bytes[offset...].withUnsafeBytes { Glibc.send(self.socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -102,7 +102,7 @@ public final class RawHTTP2Connection: @unchecked Sendable {
     (try? await offload { self.receiveChunkBlocking() }) ?? nil
   }
 
-  func receiveChunkBlocking() -> [UInt8]? {
+  public func receiveChunkBlocking() -> [UInt8]? {
     var chunk = [UInt8](repeating: 0, count: 65536)
     let count = chunk.withUnsafeMutableBytes { recv(self.socket, $0.baseAddress, $0.count, 0) }
     if count == 0 { return [] }
