@@ -20,6 +20,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.path.join(ROOT, "Benchmarks")
 TICKS = os.sysconf("SC_CLK_TCK")
 QUICK = os.environ.get("BENCH_QUICK") == "1"
+# BENCH_ONLY=edge runs only the edge against direct RPC.
+ONLY = os.environ.get("BENCH_ONLY")
 
 
 def log(*args):
@@ -104,9 +106,9 @@ def write_body(message):
 
 # --- h2load / wrk ------------------------------------------------------------------------------
 
-def h2load(port, path, body_file, requests, clients, streams, headers=()):
+def h2load(port, path, body_file, requests, clients, streams, headers=(), cpu="1"):
     log_file = tempfile.NamedTemporaryFile(delete=False).name
-    command = ["taskset", "-c", "1", "h2load", "-n", str(requests), "-c", str(clients), "-m", str(streams),
+    command = ["taskset", "-c", cpu, "h2load", "-n", str(requests), "-c", str(clients), "-m", str(streams),
                "-d", body_file, "-H", "content-type: application/grpc", "-H", "te: trailers",
                "--log-file", log_file]
     for header in headers:
@@ -126,8 +128,8 @@ def percentile(values, p):
     return values[min(len(values) - 1, int(len(values) * p))]
 
 
-def wrk(url, connections, seconds, token):
-    command = ["taskset", "-c", "1", "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency",
+def wrk(url, connections, seconds, token, cpu="1"):
+    command = ["taskset", "-c", cpu, "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency",
                "-H", f"Authorization: Bearer {token}", url]
     output = subprocess.run(command, check=True, text=True, capture_output=True).stdout
     qps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
@@ -288,14 +290,31 @@ def services(bin_dir, durability):
             user.stop()
 
 
-def edge_versus_direct(bin_dir, seconds):
+# Where each process runs, for the edge against direct RPC: (edge, user-service, load generator).
+# The machine has two cores; each placement answers a different question, so all are reported.
+PLACEMENTS = [
+    ("edge on its own core", "0", "1", "1",
+     "the edge has CPU 0; user-service and the load generator share CPU 1 in both runs, so the service "
+     "has the same CPU either way: does the edge keep up with it (a deployment where the edge runs apart)"),
+    ("edge and service share a core", "0", "0", "1",
+     "edge and user-service share CPU 0, the load generator has CPU 1: what one request costs through "
+     "the edge against straight to the service"),
+    ("nothing pinned", "0-1", "0-1", "0-1",
+     "every process may run on both cores, as on a developer's machine"),
+]
+
+
+def edge_versus_direct(bin_dir, seconds, placement):
+    """GET /v1/users/{id} through the edge with wrk, then GetUser straight to user-service with
+    h2load at the same concurrency; both with the CPU each server spent per request."""
+    _, edge_cpu, user_cpu, load_cpu, _ = placement
     secret = "bench-secret"
     with tempfile.TemporaryDirectory() as folder:
         user = Server([os.path.join(bin_dir, "user-service"), "--port", "0", "--db", f"{folder}/users.db",
-                       "--durability", "normal"])
+                       "--durability", "normal"], cpu=user_cpu)
         edge = Server([os.path.join(bin_dir, "edge"), "--port", "0", "--user-addr", f"127.0.0.1:{user.port}",
                        "--order-addr", "127.0.0.1:1", "--jwt-secret", secret, "--rate-limit", "1000000",
-                       "--rate-burst", "1000000"])
+                       "--rate-burst", "1000000"], cpu=edge_cpu)
         try:
             created = http2_call(user.port, "/user.v1.UserService/CreateUser",
                                  field(1, 2, b"Edge User") + field(2, 2, b"edge@example.com"))
@@ -304,12 +323,21 @@ def edge_versus_direct(bin_dir, seconds):
                                    check=True, text=True, capture_output=True).stdout.strip()
             url = f"http://127.0.0.1:{edge.port}/v1/users/{user_id}"
             body = write_body(field(1, 2, user_id.encode()))
-            n = 2000 if QUICK else 40000
+            n = 4000 if QUICK else 60000
+            wrk(url, 32, 2, token, cpu=load_cpu)  # warm-up: connections, caches
             results = {}
-            for label, connections in [("32 in flight", 32), ("1 in flight", 1)]:
-                through_edge = wrk(url, connections, seconds, token)
+            loads = [("32 in flight", 32)] + ([("1 in flight", 1)] if placement is PLACEMENTS[1] else [])
+            for label, connections in loads:
+                before = (edge.cpu_seconds(), user.cpu_seconds())
+                through_edge = wrk(url, connections, seconds, token, cpu=load_cpu)
+                count = through_edge["qps"] * seconds
+                through_edge["edge_us"] = (edge.cpu_seconds() - before[0]) / count * 1e6
+                through_edge["user_us"] = (user.cpu_seconds() - before[1]) / count * 1e6
                 clients, streams = (4, 8) if connections == 32 else (1, 1)
-                direct = h2load(user.port, "/user.v1.UserService/GetUser", body, n, clients, streams)
+                requests = n if connections == 32 else n // 6
+                before = user.cpu_seconds()
+                direct = h2load(user.port, "/user.v1.UserService/GetUser", body, requests, clients, streams, cpu=load_cpu)
+                direct["user_us"] = (user.cpu_seconds() - before) / requests * 1e6
                 results[label] = (through_edge, direct)
             return results
         finally:
@@ -322,61 +350,70 @@ def main():
     n = 20000 if QUICK else 200000
     echo_body = write_body(field(1, 2, b"x" * 64))
     out = []
-    out.append("## Codec\n\n`Benchmarks/.build/release/codec-bench`\n")
-    out.append(codec(bench_bin))
+    if ONLY != "edge":
+        out.append("## Codec\n\n`Benchmarks/.build/release/codec-bench`\n")
+        out.append(codec(bench_bin))
 
-    ours, ours_single = echo_server([os.path.join(bin_dir, "bench-server"), "--port", "0"], echo_body, n)
-    theirs, theirs_single = echo_server([os.path.join(bench_bin, "grpc-swift-echo-server"), "--port", "0"], echo_body, n)
-    out.append("## Unary echo under h2load\n")
-    out.append(f"Server on CPU 0, `h2load -n {n} -c 4 -m 32` on CPU 1, 64-byte payload; one in flight: "
-               f"`-n {n // 10} -c 1 -m 1`.\n")
-    out.append("| server | req/s | p50 | p99 | server CPU per request | RSS after load | p50, one in flight | p99, one in flight |")
-    out.append("| --- | --- | --- | --- | --- | --- | --- | --- |")
-    for name, loaded, single in [("swift-rpc bench-server", ours, ours_single),
-                                 ("grpc-swift 2.4.3", theirs, theirs_single)]:
-        out.append(f"| {name} | {loaded['qps']:,.0f} | {loaded['p50_us'] / 1000:.2f} ms | {loaded['p99_us'] / 1000:.2f} ms | "
-                   f"{loaded['cpu_us']:.1f} µs | {loaded['rss_mib']:.1f} MiB | {single['p50_us'] / 1000:.3f} ms | "
-                   f"{single['p99_us'] / 1000:.3f} ms |")
-    out.append(f"| **ratio** | **{ours['qps'] / theirs['qps']:.1f}x** | | {theirs['p99_us'] / ours['p99_us']:.1f}x lower | "
-               f"{theirs['cpu_us'] / ours['cpu_us']:.1f}x less | | | |\n")
+        ours, ours_single = echo_server([os.path.join(bin_dir, "bench-server"), "--port", "0"], echo_body, n)
+        theirs, theirs_single = echo_server([os.path.join(bench_bin, "grpc-swift-echo-server"), "--port", "0"], echo_body, n)
+        out.append("## Unary echo under h2load\n")
+        out.append(f"Server on CPU 0, `h2load -n {n} -c 4 -m 32` on CPU 1, 64-byte payload; one in flight: "
+                   f"`-n {n // 10} -c 1 -m 1`.\n")
+        out.append("| server | req/s | p50 | p99 | server CPU per request | RSS after load | p50, one in flight | p99, one in flight |")
+        out.append("| --- | --- | --- | --- | --- | --- | --- | --- |")
+        for name, loaded, single in [("swift-rpc bench-server", ours, ours_single),
+                                     ("grpc-swift 2.4.3", theirs, theirs_single)]:
+            out.append(f"| {name} | {loaded['qps']:,.0f} | {loaded['p50_us'] / 1000:.2f} ms | {loaded['p99_us'] / 1000:.2f} ms | "
+                       f"{loaded['cpu_us']:.1f} µs | {loaded['rss_mib']:.1f} MiB | {single['p50_us'] / 1000:.3f} ms | "
+                       f"{single['p99_us'] / 1000:.3f} ms |")
+        out.append(f"| **ratio** | **{ours['qps'] / theirs['qps']:.1f}x** | | {theirs['p99_us'] / ours['p99_us']:.1f}x lower | "
+                   f"{theirs['cpu_us'] / ours['cpu_us']:.1f}x less | | | |\n")
 
-    client = our_client(bin_dir, bench_bin, n)
-    out.append("## Our client against our server\n")
-    out.append("`rpc-load` on CPU 1, bench-server on CPU 0.\n")
-    out.append("| calls in flight | req/s | p50 | p99 |")
-    out.append("| --- | --- | --- | --- |")
-    for concurrency, result in client.items():
-        out.append(f"| {concurrency} | {result['qps']:,.0f} | {result['p50_us'] / 1000:.3f} ms | {result['p99_us'] / 1000:.3f} ms |")
-    out.append("")
+        client = our_client(bin_dir, bench_bin, n)
+        out.append("## Our client against our server\n")
+        out.append("`rpc-load` on CPU 1, bench-server on CPU 0.\n")
+        out.append("| calls in flight | req/s | p50 | p99 |")
+        out.append("| --- | --- | --- | --- |")
+        for concurrency, result in client.items():
+            out.append(f"| {concurrency} | {result['qps']:,.0f} | {result['p50_us'] / 1000:.3f} ms | {result['p99_us'] / 1000:.3f} ms |")
+        out.append("")
 
-    before, after = idle_connections(bin_dir)
-    first = startup(bin_dir)
-    out.append("## Footprint\n")
-    out.append(f"- 1,000 idle HTTP/2 connections: RSS {before:.1f} MiB → {after:.1f} MiB (+{after - before:.1f} MiB).")
-    out.append(f"- First answered call {first:.1f} ms after the process starts (median of 5).\n")
+        before, after = idle_connections(bin_dir)
+        first = startup(bin_dir)
+        out.append("## Footprint\n")
+        out.append(f"- 1,000 idle HTTP/2 connections: RSS {before:.1f} MiB → {after:.1f} MiB (+{after - before:.1f} MiB).")
+        out.append(f"- First answered call {first:.1f} ms after the process starts (median of 5).\n")
 
-    out.append("## Services with SQLite\n")
-    out.append("`h2load -c 4 -m 32` for GetUser, `-c 4 -m 8` for CreateOrder (each a new order, with the "
-               "GetUser hop to user-service).\n")
-    out.append("| durability | GetUser req/s | GetUser p99 | CreateOrder req/s | CreateOrder p99 |")
-    out.append("| --- | --- | --- | --- | --- |")
-    for durability in ["full", "normal"]:
-        _, get_user, create_order = services(bin_dir, durability)
-        out.append(f"| {durability} | {get_user['qps']:,.0f} | {get_user['p99_us'] / 1000:.2f} ms | "
-                   f"{create_order['qps']:,.0f} | {create_order['p99_us'] / 1000:.2f} ms |")
-    out.append("")
+        out.append("## Services with SQLite\n")
+        out.append("`h2load -c 4 -m 32` for GetUser, `-c 4 -m 8` for CreateOrder (each a new order, with the "
+                   "GetUser hop to user-service).\n")
+        out.append("| durability | GetUser req/s | GetUser p99 | CreateOrder req/s | CreateOrder p99 |")
+        out.append("| --- | --- | --- | --- | --- |")
+        for durability in ["full", "normal"]:
+            _, get_user, create_order = services(bin_dir, durability)
+            out.append(f"| {durability} | {get_user['qps']:,.0f} | {get_user['p99_us'] / 1000:.2f} ms | "
+                       f"{create_order['qps']:,.0f} | {create_order['p99_us'] / 1000:.2f} ms |")
+        out.append("")
 
     seconds = 3 if QUICK else 10
-    edge = edge_versus_direct(bin_dir, seconds)
     out.append("## Edge against direct RPC\n")
-    out.append(f"`GET /v1/users/{{id}}` through the edge with `wrk -d{seconds}s`, against GetUser straight to "
-               "user-service with h2load, same run; edge and user-service share CPU 0.\n")
-    out.append("| load | edge req/s | direct req/s | edge share | edge p50 | direct p50 | added at p50 |")
-    out.append("| --- | --- | --- | --- | --- | --- | --- |")
-    for label, (through_edge, direct) in edge.items():
-        out.append(f"| {label} | {through_edge['qps']:,.0f} | {direct['qps']:,.0f} | "
-                   f"{through_edge['qps'] / direct['qps'] * 100:.0f}% | {through_edge['p50_us'] / 1000:.3f} ms | "
-                   f"{direct['p50_us'] / 1000:.3f} ms | {(through_edge['p50_us'] - direct['p50_us']) / 1000:.3f} ms |")
+    out.append(f"`GET /v1/users/{{id}}` through the edge with `wrk -t1 -d{seconds}s`, against GetUser straight to "
+               "user-service with `h2load` at the same concurrency (`-c 4 -m 8`, or `-c 1 -m 1`), same run. "
+               "CPU columns: server CPU time per request, from /proc.\n")
+    out.append("| placement | load | edge req/s | direct req/s | edge share | edge CPU/req | user-service CPU/req "
+               "(through edge / direct) | edge p50 | direct p50 | added at p50 |")
+    out.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    for placement in PLACEMENTS:
+        for label, (through_edge, direct) in edge_versus_direct(bin_dir, seconds, placement).items():
+            out.append(f"| {placement[0]} | {label} | {through_edge['qps']:,.0f} | {direct['qps']:,.0f} | "
+                       f"{through_edge['qps'] / direct['qps'] * 100:.0f}% | {through_edge['edge_us']:.1f} µs | "
+                       f"{through_edge['user_us']:.1f} / {direct['user_us']:.1f} µs | "
+                       f"{through_edge['p50_us'] / 1000:.3f} ms | {direct['p50_us'] / 1000:.3f} ms | "
+                       f"{(through_edge['p50_us'] - direct['p50_us']) / 1000:.3f} ms |")
+    out.append("")
+    for name, edge_cpu, user_cpu, load_cpu, question in PLACEMENTS:
+        out.append(f"- *{name}* (edge `taskset -c {edge_cpu}`, user-service `-c {user_cpu}`, wrk/h2load `-c {load_cpu}`): "
+                   f"{question}.")
     print("\n".join(out))
 
 
