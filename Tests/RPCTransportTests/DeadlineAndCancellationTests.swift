@@ -31,6 +31,31 @@ struct DeadlineAndCancellationTests {
     }
   }
 
+  @Test("A short deadline behind a long one on the same connection still fires on time")
+  func shortDeadlineBehindLongOne() async throws {
+    let probe = ProbeService()
+    try await withTestServer(services: [probe]) { server in
+      let client = Echo.Client(wrapping: RPCClient(transport: server.transport()))
+      _ = try await client.echo(EchoRequest())
+      // The long call sets the connection's deadline timer far out; the short one must pull it in.
+      let long = Task {
+        try await client.echo(EchoRequest(payload: [1]), metadata: ["x-sleep-ms": "1500"], options: CallOptions(timeout: .seconds(30)))
+      }
+      try await Task.sleep(for: .milliseconds(100))
+      let start = ContinuousClock.now
+      for timeout in [400, 200] {
+        do {
+          _ = try await client.echo(EchoRequest(), metadata: ["x-sleep-ms": "5000"], options: CallOptions(timeout: .milliseconds(timeout)))
+          Issue.record("the call succeeded")
+        } catch let error as RPCError {
+          #expect(error.code == .deadlineExceeded)
+        }
+      }
+      #expect(ContinuousClock.now - start < .milliseconds(1200), "took \(ContinuousClock.now - start)")
+      #expect(try await long.value.payload == [1])
+    }
+  }
+
   @Test("The server enforces the deadline even when the client does not cancel")
   func serverSideDeadline() async throws {
     let probe = ProbeService()
@@ -50,6 +75,28 @@ struct DeadlineAndCancellationTests {
       #expect(frames.contains { $0.type == 1 && $0.streamID == 1 })
       #expect(ContinuousClock.now - start < .seconds(3))
       try await eventually { probe.snapshot.cancelled == 1 }
+    }
+  }
+
+  @Test("The server expires a short deadline behind a long one on the same connection")
+  func serverSideShortDeadlineBehindLongOne() async throws {
+    let probe = ProbeService()
+    try await withTestServer(services: [probe]) { server in
+      let connection = try RawHTTP2Connection(port: server.port)
+      try await connection.sendPreface()
+      for (streamID, timeout) in [(UInt32(1), "30S"), (UInt32(3), "500m")] {
+        try await connection.sendHeaders(
+          streamID: streamID,
+          RawHTTP2Connection.grpcHeaders(path: "/bench.v1.Echo/Echo", extra: [("grpc-timeout", timeout), ("x-sleep-ms", "5000")]),
+          endStream: false
+        )
+        try await connection.sendData(streamID: streamID, [0, 0, 0, 0, 0], endStream: true)
+      }
+      let start = ContinuousClock.now
+      let (frames, _) = await connection.readFrames { $0.type == 1 && $0.streamID == 3 && $0.flags & 0x1 != 0 }
+      #expect(frames.contains { $0.type == 1 && $0.streamID == 3 })
+      #expect(!frames.contains { $0.streamID == 1 && $0.flags & 0x1 != 0 }, "the long call must still be running")
+      #expect(ContinuousClock.now - start < .seconds(3))
     }
   }
 

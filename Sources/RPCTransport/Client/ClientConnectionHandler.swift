@@ -57,6 +57,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
   private var keepaliveTimer: Scheduled<Void>?
   private var pingTimeout: Scheduled<Void>?
   private var pingCounter: UInt64 = 0
+  private var deadlineTimer = ConnectionDeadlineTimer()
 
   private struct Stream {
     var call: OutboundCall
@@ -64,7 +65,6 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
     var trailers: [HTTP2Header]?
     var deframer: MessageDeframer
     var messages: [ByteBuffer] = []
-    var deadlineTimer: Scheduled<Void>?
     var failure: CallFailure?
   }
 
@@ -114,14 +114,8 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
       call.completion(.failure(CallFailure(error: RPCError(code: .unavailable, message: "Could not start a stream: \(error)"), unprocessed: true)))
       return
     }
-    var stream = Stream(call: call, deframer: MessageDeframer(limit: call.maxResponseBytes))
-    if let deadline = call.deadline {
-      let delay = ContinuousClock.now.duration(to: deadline)
-      stream.deadlineTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(delay.nanosecondsClampedToZero)) { [self] in
-        self.fail(streamID: streamID, RPCError(code: .deadlineExceeded, message: "Deadline exceeded"), reset: HTTP2ErrorCode.cancel)
-      }
-    }
-    self.streams[streamID] = stream
+    self.streams[streamID] = Stream(call: call, deframer: MessageDeframer(limit: call.maxResponseBytes))
+    if let deadline = call.deadline { self.checkDeadline(by: deadline, context: context) }
     self.streamsByCall[call.id] = streamID
     self.scheduleKeepalive()
     self.scheduleFlush()
@@ -135,11 +129,37 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
     self.fail(streamID: streamID, RPCError(code: .cancelled, message: "The call was cancelled."), reset: HTTP2ErrorCode.cancel)
   }
 
+  /// Makes sure the deadline timer fires by `deadline`.
+  private func checkDeadline(by deadline: ContinuousClock.Instant, context: ChannelHandlerContext) {
+    self.deadlineTimer.ensureFires(by: deadline, on: context.eventLoop.assumeIsolated()) { [self] in
+      self.deadlineTimer.fired()
+      self.expireDeadlines(context: context)
+    }
+  }
+
+  /// Fails the calls whose deadlines passed; sets the timer for the rest.
+  private func expireDeadlines(context: ChannelHandlerContext) {
+    let now = ContinuousClock.now
+    var expired: [Int32] = []
+    var next: ContinuousClock.Instant?
+    for (streamID, stream) in self.streams {
+      guard let deadline = stream.call.deadline else { continue }
+      if deadline <= now {
+        expired.append(streamID)
+      } else if next.map({ deadline < $0 }) ?? true {
+        next = deadline
+      }
+    }
+    for streamID in expired {
+      self.fail(streamID: streamID, RPCError(code: .deadlineExceeded, message: "Deadline exceeded"), reset: HTTP2ErrorCode.cancel)
+    }
+    if let next { self.checkDeadline(by: next, context: context) }
+  }
+
   /// Ends a call now: resets its stream and completes it with `error`.
   private func fail(streamID: Int32, _ error: RPCError, reset errorCode: UInt32) {
     guard let stream = self.streams.removeValue(forKey: streamID) else { return }
     self.streamsByCall[stream.call.id] = nil
-    stream.deadlineTimer?.cancel()
     self.session.resetStream(streamID, errorCode: errorCode)
     self.scheduleFlush()
     stream.call.completion(.failure(CallFailure(error: error, unprocessed: false)))
@@ -199,11 +219,11 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
     self.closed = true
     self.keepaliveTimer?.cancel()
     self.pingTimeout?.cancel()
+    self.deadlineTimer.cancel()
     let streams = self.streams
     self.streams.removeAll()
     self.streamsByCall.removeAll()
     for (_, stream) in streams {
-      stream.deadlineTimer?.cancel()
       stream.call.completion(.failure(CallFailure(error: RPCError(code: .unavailable, message: reason), unprocessed: false)))
     }
     self.events.closed()
@@ -251,7 +271,6 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
         for (streamID, stream) in self.streams where streamID > lastStreamID {
           self.streams[streamID] = nil
           self.streamsByCall[stream.call.id] = nil
-          stream.deadlineTimer?.cancel()
           stream.call.completion(.failure(CallFailure(
             error: RPCError(code: .unavailable, message: "The server is going away (GOAWAY, error \(errorCode))."),
             unprocessed: true
@@ -269,7 +288,6 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
   private func finish(streamID: Int32, errorCode: UInt32) {
     guard let stream = self.streams.removeValue(forKey: streamID) else { return }
     self.streamsByCall[stream.call.id] = nil
-    stream.deadlineTimer?.cancel()
     self.events.streamClosed()
     stream.call.completion(Self.result(of: stream, errorCode: errorCode))
   }

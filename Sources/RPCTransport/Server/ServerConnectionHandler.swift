@@ -31,6 +31,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
   private var pendingRead = false
   private var idleTimer: Scheduled<Void>?
   private var graceTimer: Scheduled<Void>?
+  private var deadlineTimer = ConnectionDeadlineTimer()
   /// Streams to reset once their response has gone out, to stop a client still uploading. Reset
   /// only after the response frames are written: a reset queued together with them can overtake
   /// them, and the client would see the reset instead of the status.
@@ -50,7 +51,6 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     var descriptor: MethodDescriptor
     var metadata: Metadata
     var deadline: ContinuousClock.Instant?
-    var deadlineTimer: Scheduled<Void>?
   }
 
   init(shared: Shared, eventLoop: any EventLoop) throws {
@@ -104,9 +104,9 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
 
   func channelInactive(context: ChannelHandlerContext) {
     for (_, stream) in self.streams {
-      stream.deadlineTimer?.cancel()
       if case .running(let task) = stream.phase { task.cancel() }
     }
+    self.deadlineTimer.cancel()
     self.streams.removeAll()
     self.idleTimer?.cancel()
     self.graceTimer?.cancel()
@@ -212,19 +212,14 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
       }
       deadline = .now.advanced(by: parsed.duration)
     }
-    var stream = Stream(
+    let stream = Stream(
       phase: .receiving(serverMethod, MessageDeframer(limit: self.shared.configuration.maxReceiveMessageBytes), []),
       descriptor: serverMethod.descriptor,
       metadata: GRPCWire.metadata(from: headers),
       deadline: deadline
     )
-    if let deadline, let context = self.context {
-      let delay = ContinuousClock.now.duration(to: deadline)
-      stream.deadlineTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(delay.nanosecondsClampedToZero)) { [self] in
-        self.deadlinePassed(streamID: streamID)
-      }
-    }
     self.streams[streamID] = stream
+    if let deadline { self.checkDeadline(by: deadline) }
   }
 
   private func receiveData(streamID: Int32, chunk: ByteBuffer) {
@@ -301,8 +296,6 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
 
   private func callFinished(streamID: Int32, outcome: ServerCallOutcome) {
     guard var stream = self.streams[streamID], case .running = stream.phase else { return }
-    stream.deadlineTimer?.cancel()
-    stream.deadlineTimer = nil
     stream.phase = .responded
     self.streams[streamID] = stream
     switch outcome.result {
@@ -331,6 +324,37 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     self.scheduleFlush()
   }
 
+  /// Makes sure the deadline timer fires by `deadline`.
+  private func checkDeadline(by deadline: ContinuousClock.Instant) {
+    guard let context = self.context else { return }
+    self.deadlineTimer.ensureFires(by: deadline, on: context.eventLoop.assumeIsolated()) { [self] in
+      self.deadlineTimer.fired()
+      self.expireDeadlines()
+    }
+  }
+
+  /// Answers DEADLINE_EXCEEDED to the calls whose deadlines passed; sets the timer for the rest.
+  private func expireDeadlines() {
+    let now = ContinuousClock.now
+    var expired: [Int32] = []
+    var next: ContinuousClock.Instant?
+    for (streamID, stream) in self.streams {
+      guard let deadline = stream.deadline else { continue }
+      switch stream.phase {
+      case .receiving, .running:
+        if deadline <= now {
+          expired.append(streamID)
+        } else if next.map({ deadline < $0 }) ?? true {
+          next = deadline
+        }
+      case .responded:
+        break
+      }
+    }
+    for streamID in expired { self.deadlinePassed(streamID: streamID) }
+    if let next { self.checkDeadline(by: next) }
+  }
+
   private func deadlinePassed(streamID: Int32) {
     guard var stream = self.streams[streamID] else { return }
     switch stream.phase {
@@ -343,7 +367,6 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         stillUploading = true
       }
       stream.phase = .responded
-      stream.deadlineTimer = nil
       self.streams[streamID] = stream
       self.respondTrailersOnly(streamID: streamID, status: Status(code: .deadlineExceeded, message: "Deadline exceeded"))
       if stillUploading { self.resetsAfterFlush.append(streamID) }
@@ -355,7 +378,6 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
 
   private func streamClosed(streamID: Int32, errorCode: UInt32) {
     guard let stream = self.streams.removeValue(forKey: streamID) else { return }
-    stream.deadlineTimer?.cancel()
     if case .running(let task) = stream.phase {
       // RST_STREAM from the client (or the connection ending): the handler is cancelled.
       task.cancel()
@@ -374,8 +396,6 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
 
   private func respondTrailersOnly(streamID: Int32, status: Status, metadata: Metadata = [:], extraHeaders: [HTTP2Header] = []) {
     if var stream = self.streams[streamID] {
-      stream.deadlineTimer?.cancel()
-      stream.deadlineTimer = nil
       stream.phase = .responded
       self.streams[streamID] = stream
     }
