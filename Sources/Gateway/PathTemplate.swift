@@ -103,8 +103,9 @@ public struct PathTemplate: Sendable, Hashable, CustomStringConvertible {
 
   /// A request path's segments, split once for all the templates it is matched against.
   public static func segments(of path: String) -> [Substring]? {
-    guard path.hasPrefix("/") else { return nil }
-    return path.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
+    guard path.utf8.first == UInt8(ascii: "/") else { return nil }
+    // Split on the bytes: '/' is ASCII, and splitting Characters costs grapheme breaking.
+    return path.utf8.dropFirst().split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).map { Substring($0) }
   }
 
   /// Matches a request path already split by ``segments(of:)``.
