@@ -345,6 +345,21 @@ def edge_versus_direct(bin_dir, seconds, placement):
             user.stop()
 
 
+def http1_floor(bench_bin, seconds):
+    """SwiftNIO's HTTP/1.1 codec answering a fixed body, on CPU 0 with wrk on CPU 1: the CPU
+    any edge on NIO spends per request before doing anything."""
+    server = Server([os.path.join(bench_bin, "http1-floor"), "--port", "0"])
+    try:
+        url = f"http://127.0.0.1:{server.port}/v1/users/x"
+        wrk(url, 32, 2, "unused")
+        before = server.cpu_seconds()
+        result = wrk(url, 32, seconds, "unused")
+        result["cpu_us"] = (server.cpu_seconds() - before) / (result["qps"] * seconds) * 1e6
+        return result
+    finally:
+        server.stop()
+
+
 def main():
     bin_dir, bench_bin = build()
     n = 20000 if QUICK else 200000
@@ -403,14 +418,23 @@ def main():
     out.append("| placement | load | edge req/s | direct req/s | edge share | edge CPU/req | user-service CPU/req "
                "(through edge / direct) | edge p50 | direct p50 | added at p50 |")
     out.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    shared_direct_us = 0.0
     for placement in PLACEMENTS:
         for label, (through_edge, direct) in edge_versus_direct(bin_dir, seconds, placement).items():
+            if placement is PLACEMENTS[1] and label == "32 in flight":
+                shared_direct_us = direct["user_us"]
             out.append(f"| {placement[0]} | {label} | {through_edge['qps']:,.0f} | {direct['qps']:,.0f} | "
                        f"{through_edge['qps'] / direct['qps'] * 100:.0f}% | {through_edge['edge_us']:.1f} µs | "
                        f"{through_edge['user_us']:.1f} / {direct['user_us']:.1f} µs | "
                        f"{through_edge['p50_us'] / 1000:.3f} ms | {direct['p50_us'] / 1000:.3f} ms | "
                        f"{(through_edge['p50_us'] - direct['p50_us']) / 1000:.3f} ms |")
     out.append("")
+    floor = http1_floor(bench_bin, seconds)
+    out.append(f"- *floor*: SwiftNIO's HTTP/1.1 codec answering a fixed body of the same size "
+               f"(`Benchmarks/.build/release/http1-floor` on CPU 0, wrk on CPU 1): {floor['qps']:,.0f} req/s, "
+               f"{floor['cpu_us']:.1f} µs of CPU per request. An edge that did nothing but that, sharing a core with "
+               f"a service that spends {shared_direct_us:.1f} µs per request, could keep at most "
+               f"{shared_direct_us / (shared_direct_us + floor['cpu_us']) * 100:.0f}% of its throughput.")
     for name, edge_cpu, user_cpu, load_cpu, question in PLACEMENTS:
         out.append(f"- *{name}* (edge `taskset -c {edge_cpu}`, user-service `-c {user_cpu}`, wrk/h2load `-c {load_cpu}`): "
                    f"{question}.")
