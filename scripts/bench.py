@@ -30,7 +30,8 @@ def log(*args):
 
 def run(command, cwd=ROOT, **kwargs):
     log("$", " ".join(command))
-    return subprocess.run(command, cwd=cwd, check=True, text=True, **kwargs)
+    # Build output goes to stderr: stdout is the Markdown for BENCHMARKS.md.
+    return subprocess.run(command, cwd=cwd, check=True, text=True, stdout=kwargs.pop("stdout", sys.stderr), **kwargs)
 
 
 def bin_path(package_dir):
