@@ -5,6 +5,7 @@ internal import NIOCore
 internal import NIOHTTP1
 internal import RPCCore
 internal import RPCJSON
+internal import ServiceKit
 
 /// The edge's request logic, apart from HTTP: public endpoints, authentication, rate limits,
 /// the route from the contracts, and the RPC behind it.
@@ -211,28 +212,26 @@ struct EdgeResponder: Sendable {
     return value.utf8.count > 7 && scheme.elementsEqual("bearer ".utf8) { $0 | 0x20 == $1 }
   }
 
-  /// One access-log line per request.
+  /// One access-log line per request, straight to stderr in ``LineLogHandler``'s format (at the
+  /// logger's `info` level or below).
   func logAccess(_ request: EdgeRequest, status: HTTPResponseStatus, requestID: String, subject: String?, started: ContinuousClock.Instant) {
+    guard self.logger.logLevel <= .info else { return }
     let elapsed = ContinuousClock.now - started
     let microseconds = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
-    self.logger.info(
-      "http",
-      metadata: [
-        "method": .string(request.method),
-        "path": .string(String(request.path)),
-        "status": .stringConvertible(status.code),
-        "duration_ms": .string(Self.milliseconds(microseconds)),
-        "request_id": .string(requestID),
-        "peer": .string(request.peer),
-        "sub": .string(subject ?? "-"),
+    LineLogHandler.writeLine(
+      label: self.logger.label,
+      level: .info,
+      message: "http",
+      fields: [
+        "method": request.method,
+        "path": String(request.path),
+        "status": String(status.code),
+        "duration_ms": RequestLoggingInterceptor.milliseconds(microseconds),
+        "request_id": requestID,
+        "peer": request.peer,
+        "sub": subject ?? "-",
       ]
     )
-  }
-
-  /// Microseconds as milliseconds with three decimals, without going through Double.
-  static func milliseconds(_ microseconds: Int64) -> String {
-    let fraction = String(microseconds % 1000)
-    return "\(microseconds / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)"
   }
 }
 

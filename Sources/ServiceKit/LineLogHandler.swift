@@ -44,32 +44,56 @@ public struct LineLogHandler: LogHandler {
     }
     if let error = event.error { fields["error"] = "\(error)" }
 
+    let rendered = fields.keys.sorted().map { key in (key, Self.text(of: fields[key]!)) }
+    Self.writeToStandardError(Self.line(label: self.label, level: event.level, message: event.message.description, fields: rendered))
+  }
+
+  /// Writes one line in this handler's format with the fields in the order given, without going
+  /// through a `Logger`: for access logs, one line per request, where building and sorting a
+  /// metadata dictionary was a measurable part of what a request costs.
+  /// - Parameters:
+  ///   - label: The label, as a logger's.
+  ///   - level: The level written.
+  ///   - message: The message.
+  ///   - fields: `key=value` pairs, in order.
+  public static func writeLine(label: String, level: Logger.Level, message: String, fields: KeyValuePairs<String, String>) {
+    Self.writeToStandardError(Self.line(label: label, level: level, message: message, fields: fields))
+  }
+
+  /// The same, with the fields in an array.
+  public static func writeLine(label: String, level: Logger.Level, message: String, fields: [(key: String, value: String)]) {
+    Self.writeToStandardError(Self.line(label: label, level: level, message: message, fields: fields))
+  }
+
+  private static func line(label: String, level: Logger.Level, message: String, fields: some Sequence<(key: String, value: String)>) -> [UInt8] {
     var line: [UInt8] = []
     line.reserveCapacity(256)
     Self.appendTimestamp(to: &line)
     line.append(UInt8(ascii: " "))
-    line.append(contentsOf: event.level.rawValue.utf8)
+    line.append(contentsOf: level.rawValue.utf8)
     line.append(UInt8(ascii: " "))
-    line.append(contentsOf: self.label.utf8)
+    line.append(contentsOf: label.utf8)
     line.append(contentsOf: ": ".utf8)
-    line.append(contentsOf: event.message.description.utf8)
-    for key in fields.keys.sorted() {
+    line.append(contentsOf: message.utf8)
+    for (key, value) in fields {
       line.append(UInt8(ascii: " "))
       line.append(contentsOf: key.utf8)
       line.append(UInt8(ascii: "="))
-      Self.appendValue(fields[key]!, to: &line)
+      Self.appendValue(value, to: &line)
     }
     line.append(UInt8(ascii: "\n"))
-    Self.writeToStandardError(line)
+    return line
   }
 
-  private static func appendValue(_ value: Logger.Metadata.Value, to line: inout [UInt8]) {
-    let text: String
+  private static func text(of value: Logger.Metadata.Value) -> String {
     switch value {
-    case .string(let string): text = string
-    case .stringConvertible(let convertible): text = convertible.description
-    default: text = value.description
+    case .string(let string): string
+    case .stringConvertible(let convertible): convertible.description
+    default: value.description
     }
+  }
+
+  private static func appendValue(_ text: String, to line: inout [UInt8]) {
     guard text.utf8.contains(where: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "=") || $0 < 0x20 }) else {
       line.append(contentsOf: text.utf8)
       return

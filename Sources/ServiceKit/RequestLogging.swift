@@ -30,17 +30,20 @@ public struct RequestLoggingInterceptor: ServerInterceptor {
     scope.propagatedMetadata.replaceOrAddString(requestID, forKey: Self.requestIDKey)
     var status = Status.ok
     defer {
-      let elapsed = ContinuousClock.now - start
-      let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-      var metadata: Logger.Metadata = [
-        "method": "\(context.descriptor.path)",
-        "status": "\(status.code.name)",
-        "duration_ms": "\((milliseconds * 1000).rounded() / 1000)",
-        "request_id": "\(requestID)",
-        "peer": "\(context.peer)",
-      ]
-      if status.code != .ok { metadata["message"] = "\(status.message)" }
-      self.logger.info("rpc", metadata: metadata)
+      if self.logger.logLevel <= .info {
+        let elapsed = ContinuousClock.now - start
+        let microseconds = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
+        var fields: [(key: String, value: String)] = [
+          ("method", context.descriptor.path),
+          ("status", status.code.name),
+          ("duration_ms", Self.milliseconds(microseconds)),
+          ("request_id", requestID),
+          ("peer", context.peer),
+        ]
+        if status.code != .ok { fields.append(("message", status.message)) }
+        // Straight to stderr in LineLogHandler's format: one line per call, no metadata dictionary.
+        LineLogHandler.writeLine(label: self.logger.label, level: .info, message: "rpc", fields: fields)
+      }
     }
     do {
       return try await CallScope.$current.withValue(scope) {
@@ -50,6 +53,12 @@ public struct RequestLoggingInterceptor: ServerInterceptor {
       status = RPCError(converting: error).status
       throw error
     }
+  }
+
+  /// Microseconds as milliseconds with three decimals, without going through Double.
+  public static func milliseconds(_ microseconds: Int64) -> String {
+    let fraction = String(microseconds % 1000)
+    return "\(microseconds / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)"
   }
 
   /// A request id is kept if it is printable ASCII of at most 128 characters.

@@ -226,8 +226,7 @@ struct EdgeTests {
       let id = "edge-\(UUID().uuidString)"
       let response = try await edge.request("POST", "/v1/users", json: ["name": "T", "email": "trace@example.com"], headers: [("X-Request-Id", id)])
       #expect(response.headers["x-request-id"] == id)
-      try await Task.sleep(for: .milliseconds(100))
-      #expect(edge.services.user.stderr.contains("request_id=\(id)"))
+      #expect(await edge.services.user.stderrContains("request_id=\(id)"))
       let tooLong = String(repeating: "x", count: 129)
       let replaced = try await edge.request("GET", "/v1/users", headers: [("X-Request-Id", tooLong)])
       #expect(replaced.headers["x-request-id"] != nil && replaced.headers["x-request-id"] != tooLong)
@@ -235,6 +234,7 @@ struct EdgeTests {
       #expect(error.status == 404)
       #expect(error.headers["x-request-id"] == "err-1")
       // One access line per request: UTC time to the millisecond, then key=value pairs.
+      #expect(await edge.edge.stderrContains("request_id=err-1"))
       let line = try #require(edge.edge.stderr.split(separator: "\n").first { $0.contains("request_id=err-1") })
       #expect(line.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z info edge: http .*/) != nil, "\(line)")
       #expect(line.contains("method=GET") && line.contains("path=/v1/users/missing") && line.contains("status=404") && line.contains("sub=tester"))

@@ -129,14 +129,14 @@ struct OrderServiceTests {
       #expect(error?.code == .unavailable)
       #expect(error?.message.contains("circuit breaker") == true)
       #expect(ContinuousClock.now - start < .milliseconds(50))
-      #expect(cluster.order.stderr.contains("circuit breaker opened"))
+      #expect(await cluster.order.stderrContains("circuit breaker opened"))
 
       cluster.user = try await ServiceCluster.startUser(folder: cluster.folder, port: userPort)
       try await Task.sleep(for: .milliseconds(1100))
       let order = try await cluster.orders.createOrder(CreateOrderRequest(userId: user.id, items: Self.items))
       #expect(order.userId == user.id)
-      #expect(cluster.order.stderr.contains("circuit breaker half-open"))
-      #expect(cluster.order.stderr.contains("circuit breaker closed"))
+      #expect(await cluster.order.stderrContains("circuit breaker half-open"))
+      #expect(await cluster.order.stderrContains("circuit breaker closed"))
     }
   }
 
@@ -213,7 +213,9 @@ struct OrderServiceTests {
       let user = try await cluster.users.createUser(CreateUserRequest(name: "Traced", email: "traced@example.com"))
       let id = "trace-\(UUID().uuidString)"
       _ = try await cluster.orders.createOrder(CreateOrderRequest(userId: user.id, items: Self.items), metadata: ["x-request-id": .string(id)])
-      try await Task.sleep(for: .milliseconds(100))
+      #expect(await cluster.order.stderrContains(id))
+      #expect(await cluster.user.stderrContains(id))
+      try await Task.sleep(for: .milliseconds(100))  // time for a second line, if there were one
       let orderLines = cluster.order.stderr.split(separator: "\n").filter { $0.contains(id) }
       let userLines = cluster.user.stderr.split(separator: "\n").filter { $0.contains(id) }
       #expect(orderLines.count == 1, "\(orderLines)")

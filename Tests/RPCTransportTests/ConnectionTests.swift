@@ -53,6 +53,53 @@ struct ConnectionTests {
     transport.close()
   }
 
+  @Test("Calls made on an event loop use that loop's connection; one loop's recovery ends every loop's backoff")
+  func perLoopPools() async throws {
+    let probe = ProbeService()
+    let first = try await TestServer.start(services: [probe])
+    let port = first.port
+    try await first.stop()
+
+    var configuration = ClientConfiguration()
+    configuration.backoff.initial = .milliseconds(50)
+    configuration.backoff.multiplier = 40
+    configuration.backoff.jitter = 0
+    let transport = HTTP2ClientTransport(host: "127.0.0.1", port: port, configuration: configuration)
+    defer { transport.close() }
+    let client = Echo.Client(wrapping: RPCClient(transport: transport))
+    let loops = Array(MultiThreadedEventLoopGroup.singleton.makeIterator())
+    try #require(loops.count >= 2, "needs two event loops")
+    /// One call whose task runs on `loop`, with the event loop it was answered on.
+    @Sendable func call(on loop: any EventLoop) async -> Result<Bool, RPCError> {
+      let task = Task(executorPreference: EventLoopExecutor(eventLoop: loop)) { () async -> Result<Bool, RPCError> in
+        do {
+          _ = try await client.echo(EchoRequest(), options: CallOptions(timeout: .seconds(2)))
+          return .success(loop.inEventLoop)
+        } catch {
+          return .failure(RPCError(converting: error))
+        }
+      }
+      return await task.value
+    }
+
+    // Loop A fails once (50 ms of backoff); loop B fails twice (2 s of backoff).
+    #expect((try? await call(on: loops[0]).get()) == nil)
+    #expect((try? await call(on: loops[1]).get()) == nil)
+    try await Task.sleep(for: .milliseconds(80))
+    #expect((try? await call(on: loops[1]).get()) == nil)
+
+    let second = try await TestServer.start(services: [probe]) { $0.port = port }
+    defer { Task { try await second.stop() } }
+    try await Task.sleep(for: .milliseconds(80))
+    // A's backoff is over: it connects, and that ends B's backoff too.
+    #expect(try await call(on: loops[0]).get() == true)
+    let start = ContinuousClock.now
+    #expect(try await call(on: loops[1]).get() == true, "B should connect at once, not wait out its backoff")
+    #expect(ContinuousClock.now - start < .milliseconds(500))
+    // One connection per loop.
+    try await eventually { probe.snapshot.peers.count == 2 }
+  }
+
   @Test("Many calls racing a refused connection attempt all fail fast with UNAVAILABLE")
   func refusedConnectionRace() async throws {
     let closed = try await TestServer.start(services: [ProbeService()])

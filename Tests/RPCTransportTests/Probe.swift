@@ -10,6 +10,8 @@ final class ProbeService: Echo.ServiceProtocol, Sendable {
     var completed = 0
     var deadlines: [Duration?] = []
     var metadata: [Metadata] = []
+    /// The client addresses calls came from: one per connection.
+    var peers: Set<String> = []
   }
 
   let record = Mutex(Record())
@@ -26,6 +28,7 @@ final class ProbeService: Echo.ServiceProtocol, Sendable {
     self.record.withLock {
       $0.deadlines.append(context.timeRemaining)
       $0.metadata.append(request.metadata)
+      $0.peers.insert(context.peer)
     }
     if let sleep = request.metadata.firstString(forKey: "x-sleep-ms").flatMap(Int.init) {
       do {

@@ -106,6 +106,19 @@ public final class ServerProcess: @unchecked Sendable {
   /// What the process wrote to stderr so far.
   public var stderr: String { self.output.stderr.withLock { $0 } }
 
+  /// Waits until the process has written `text` to stderr. What a process writes before it
+  /// answers a request may reach this side of the pipe only after the answer, so a test that
+  /// checks a log line right after a response waits for it rather than reading once.
+  /// - Returns: Whether the text appeared within `timeout`.
+  public func stderrContains(_ text: String, within timeout: Duration = .seconds(5)) async -> Bool {
+    let end = ContinuousClock.now + timeout
+    while !self.stderr.contains(text) {
+      guard ContinuousClock.now < end else { return false }
+      try? await Task.sleep(for: .milliseconds(10))
+    }
+    return true
+  }
+
   /// Whether the process still runs.
   public var isRunning: Bool { self.process.isRunning }
 

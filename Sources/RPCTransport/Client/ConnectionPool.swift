@@ -55,12 +55,32 @@ final class ConnectionPool: Sendable {
   // cannot see Mutex's futex-based locking on Linux and reports its critical sections as races.
   private let state = NIOLockedValueBox(State())
 
-  init(host: String, port: Int, configuration: ClientConfiguration, group: any EventLoopGroup, logger: Logger) {
+  /// Called after each successful connection: the transport's other pools to the same server
+  /// stop backing off, so recovery seen on one event loop is not waited out on another.
+  private let onConnected: @Sendable () -> Void
+
+  init(
+    host: String,
+    port: Int,
+    configuration: ClientConfiguration,
+    group: any EventLoopGroup,
+    logger: Logger,
+    onConnected: @escaping @Sendable () -> Void = {}
+  ) {
     self.host = host
     self.port = port
     self.configuration = configuration
     self.group = group
     self.logger = logger
+    self.onConnected = onConnected
+  }
+
+  /// Forgets past connection failures: the next call connects at once instead of failing fast.
+  func clearBackoff() {
+    self.state.withLockedValue { state in
+      state.failures = 0
+      state.retryAt = nil
+    }
   }
 
   /// A stream slot, connecting if needed, waiting at most until `deadline`.
@@ -282,6 +302,7 @@ final class ConnectionPool: Sendable {
     }
     if shutDown { channel.close(promise: nil) }
     self.logger.debug("connected", metadata: ["target": "\(self.host):\(self.port)"])
+    self.onConnected()
     for (continuation, lease) in served { continuation.resume(returning: lease) }
   }
 

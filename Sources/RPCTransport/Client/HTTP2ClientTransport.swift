@@ -1,4 +1,5 @@
 public import Logging
+internal import NIOConcurrencyHelpers
 internal import NIOCore
 internal import NIOPosix
 public import RPCCore
@@ -35,11 +36,15 @@ public final class HTTP2ClientTransport: ClientTransport, Sendable {
     logger: Logger = Logger(label: "rpc.client")
   ) {
     self.configuration = configuration
+    let siblings = Siblings()
     var pools: [(ObjectIdentifier, ConnectionPool)] = []
     for eventLoop in MultiThreadedEventLoopGroup.singleton.makeIterator() {
-      let pool = ConnectionPool(host: host, port: port, configuration: configuration, group: eventLoop, logger: logger)
+      let pool = ConnectionPool(host: host, port: port, configuration: configuration, group: eventLoop, logger: logger) {
+        siblings.clearBackoff()
+      }
       pools.append((ObjectIdentifier(eventLoop), pool))
     }
+    siblings.set(pools.map(\.1))
     self.defaultPool = pools[0].1
     self.pools = Dictionary(pools, uniquingKeysWith: { first, _ in first })
   }
@@ -47,6 +52,21 @@ public final class HTTP2ClientTransport: ClientTransport, Sendable {
   /// Closes the connections. Calls in flight fail with `UNAVAILABLE`, later calls too.
   public func close() {
     for pool in self.pools.values { pool.shutdown() }
+  }
+
+  /// The pools of one transport, weakly: one pool's successful connection ends the others'
+  /// backoff.
+  private final class Siblings: Sendable {
+    private struct Reference { weak var pool: ConnectionPool? }
+    private let pools = NIOLockedValueBox<[Reference]>([])
+
+    func set(_ pools: [ConnectionPool]) {
+      self.pools.withLockedValue { $0 = pools.map { Reference(pool: $0) } }
+    }
+
+    func clearBackoff() {
+      for reference in self.pools.withLockedValue({ $0 }) { reference.pool?.clearBackoff() }
+    }
   }
 
   /// The pool of the event loop this code runs on, if it runs on one of the group's loops.
