@@ -19,8 +19,9 @@ done < <(grep -rnE "^(internal |public |@_implementationOnly )?import ($c_module
 
 unsafe_allowed='^(Sources/(NGHTTP2Bridge|RPCProtobufC|SQLiteStore|protoc-gen-swift-rpc|Contracts|RPCCodeGen)/|Tests/)'
 # Outside the bridges: the message protocol's raw-buffer requirements (so the transport can decode
-# from and encode into its own buffers without a copy), the transport's buffer access, and raw
-# writes of the listening line to stdout and of log lines to stderr.
+# from and encode into its own buffers without a copy), the transport's buffer access, raw
+# writes of the listening line to stdout and of log lines to stderr, and the read of
+# /proc/self/status for the CPU affinity.
 unsafe_exceptions=(
   Sources/RPCCore/RPCMessage.swift
   Sources/RPCCore/Call/ServerMethod.swift
@@ -29,6 +30,7 @@ unsafe_exceptions=(
   Sources/RPCTransport/Client/HTTP2ClientTransport.swift
   Sources/ServiceKit/ServerRunner.swift
   Sources/ServiceKit/LineLogHandler.swift
+  Sources/ServiceKit/EventLoopSizing.swift
   Sources/Executables/edge/main.swift
 )
 while IFS= read -r hit; do

@@ -22,6 +22,7 @@ struct BenchServer: AsyncParsableCommand {
   var maxConcurrentStreams: Int = 100
 
   func run() async throws {
+    try EventLoopSizing.apply()
     let logger = ServerRunner.bootstrapLogging(label: "bench-server")
     var configuration = ServerConfiguration(host: self.host, port: self.port)
     configuration.maxConcurrentStreams = self.maxConcurrentStreams

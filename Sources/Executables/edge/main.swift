@@ -17,6 +17,11 @@ import Glibc
 @main
 enum EdgeMain {
   static func main() async {
+    do {
+      try EventLoopSizing.apply()
+    } catch {
+      EdgeCommand.exit(withError: error)
+    }
     NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
     await EdgeCommand.main()
   }

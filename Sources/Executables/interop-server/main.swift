@@ -25,6 +25,7 @@ struct InteropServer: AsyncParsableCommand {
   }
 
   func run() async throws {
+    try EventLoopSizing.apply()
     let logger = ServerRunner.bootstrapLogging(label: "interop-server")
     try await ServerRunner.run(
       configuration: ServerConfiguration(host: self.host, port: self.port),

@@ -48,6 +48,7 @@ struct OrderServiceCommand: AsyncParsableCommand {
   var maxMessageBytes: Int?
 
   func run() async throws {
+    try EventLoopSizing.apply()
     let logger = ServerRunner.bootstrapLogging(label: "order-service")
     let configuration = try ServerRunner.configuration(
       host: self.host,

@@ -34,6 +34,7 @@ struct UserServiceCommand: AsyncParsableCommand {
   var maxMessageBytes: Int?
 
   func run() async throws {
+    try EventLoopSizing.apply()
     let logger = ServerRunner.bootstrapLogging(label: "user-service")
     let configuration = try ServerRunner.configuration(
       host: self.host,
