@@ -16,6 +16,9 @@ public struct PathTemplate: Sendable, Hashable, CustomStringConvertible {
   public let segments: [Segment]
   public let verb: String?
   public let text: String
+  /// How many request segments the template matches, if that is fixed (no `**`): a router
+  /// rules a template out by this count before comparing any segment.
+  private let fixedLength: Int?
 
   public struct ParseError: Error, CustomStringConvertible {
     public let description: String
@@ -46,6 +49,21 @@ public struct PathTemplate: Sendable, Hashable, CustomStringConvertible {
     self.verb = verb
     self.segments = try Self.parseSegments(body, in: text)
     guard !self.segments.isEmpty else { throw ParseError(description: "path template '\(text)' has no segments") }
+    self.fixedLength = Self.fixedLength(of: self.segments[...])
+  }
+
+  private static func fixedLength(of segments: ArraySlice<Segment>) -> Int? {
+    var length = 0
+    for segment in segments {
+      switch segment {
+      case .literal, .wildcard: length += 1
+      case .deepWildcard: return nil
+      case .variable(_, let pattern):
+        guard let inner = Self.fixedLength(of: pattern[...]) else { return nil }
+        length += inner
+      }
+    }
+    return length
   }
 
   private static func parseSegments(_ text: Substring, in template: String) throws(ParseError) -> [Segment] {
@@ -110,6 +128,7 @@ public struct PathTemplate: Sendable, Hashable, CustomStringConvertible {
 
   /// Matches a request path already split by ``segments(of:)``.
   public func match(segments requestSegments: [Substring]) -> [(fieldPath: [String], value: String)]? {
+    if let fixedLength = self.fixedLength, fixedLength != requestSegments.count { return nil }
     var parts = requestSegments
     if let verb = self.verb {
       guard let last = parts.last, Self.hasVerb(last, verb) else { return nil }

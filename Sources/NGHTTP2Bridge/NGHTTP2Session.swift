@@ -270,16 +270,17 @@ public final class NGHTTP2Session {
   }
 
   fileprivate func onHeader(streamID: Int32, name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) -> Int32 {
-    guard var block = self.headerBlocks[streamID] else { return 0 }
+    guard let bytes = self.headerBlocks[streamID]?.bytes else { return 0 }
     // RFC 9113's accounting: name + value + 32 per field.
-    block.bytes += name.count + value.count + 32
-    if block.bytes > self.maxHeaderListBytes {
+    let total = bytes + name.count + value.count + 32
+    if total > self.maxHeaderListBytes {
       self.headerBlocks[streamID] = nil
       self.events.append(.headerListTooLarge(streamID: streamID))
       return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue
     }
-    block.headers.append(HTTP2Header(String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self)))
-    self.headerBlocks[streamID] = block
+    // In place: a copy of the block out of the table would copy its headers on every append.
+    self.headerBlocks[streamID]?.bytes = total
+    self.headerBlocks[streamID]?.headers.append(HTTP2Header(String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self)))
     return 0
   }
 

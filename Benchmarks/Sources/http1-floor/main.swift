@@ -43,7 +43,11 @@ final class FixedResponder: ChannelInboundHandler, RemovableChannelHandler {
 struct HTTP1Floor: AsyncParsableCommand {
   @Option var port = 0
 
+  /// Event loops, as the project's servers size them to their CPU affinity (EVENT_LOOPS).
+  @Option var eventLoops = 1
+
   func run() async throws {
+    NIOSingletons.groupLoopCountSuggestion = self.eventLoops
     let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
       .serverChannelOption(.backlog, value: 1024)
       .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)

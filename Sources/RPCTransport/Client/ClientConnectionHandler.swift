@@ -59,13 +59,19 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
   private var pingCounter: UInt64 = 0
   private var deadlineTimer = ConnectionDeadlineTimer()
 
-  private struct Stream {
-    var call: OutboundCall
+  /// A call's stream. A class, so that the events of a response update it where it is rather
+  /// than copying it out of the table and back for each one.
+  private final class Stream {
+    let call: OutboundCall
     var headers: [HTTP2Header]?
     var trailers: [HTTP2Header]?
     var deframer: MessageDeframer
     var messages: [ByteBuffer] = []
-    var failure: CallFailure?
+
+    init(call: OutboundCall) {
+      self.call = call
+      self.deframer = MessageDeframer(limit: call.maxResponseBytes)
+    }
   }
 
   init(configuration: ClientConfiguration, authority: String, events: ConnectionEvents) throws {
@@ -114,7 +120,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
       call.completion(.failure(CallFailure(error: RPCError(code: .unavailable, message: "Could not start a stream: \(error)"), unprocessed: true)))
       return
     }
-    self.streams[streamID] = Stream(call: call, deframer: MessageDeframer(limit: call.maxResponseBytes))
+    self.streams[streamID] = Stream(call: call)
     if let deadline = call.deadline { self.checkDeadline(by: deadline, context: context) }
     self.streamsByCall[call.id] = streamID
     self.scheduleKeepalive()
@@ -236,19 +242,17 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
     for event in self.session.takeEvents() {
       switch event {
       case .headers(let streamID, let headers, let endStream):
-        guard var stream = self.streams[streamID] else { continue }
+        guard let stream = self.streams[streamID] else { continue }
         if stream.headers == nil {
           stream.headers = headers
           if endStream { stream.trailers = headers }  // trailers-only
         } else {
           stream.trailers = headers
         }
-        self.streams[streamID] = stream
       case .data(let streamID, let chunk):
-        guard var stream = self.streams[streamID], stream.failure == nil else { continue }
+        guard let stream = self.streams[streamID] else { continue }
         do {
           stream.messages += try stream.deframer.append(chunk)
-          self.streams[streamID] = stream
         } catch {
           let message: String
           switch error {
