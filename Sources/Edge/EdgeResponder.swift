@@ -212,13 +212,13 @@ struct EdgeResponder: Sendable {
     return value.utf8.count > 7 && scheme.elementsEqual("bearer ".utf8) { $0 | 0x20 == $1 }
   }
 
-  /// One access-log line per request, straight to stderr in ``LineLogHandler``'s format (at the
-  /// logger's `info` level or below).
+  /// One access-log line per request in ``LineLogHandler``'s format, batched with the other lines
+  /// of the connection's event loop (at the logger's `info` level or below).
   func logAccess(_ request: EdgeRequest, status: HTTPResponseStatus, requestID: String, subject: String?, started: ContinuousClock.Instant) {
     guard self.logger.logLevel <= .info else { return }
     let elapsed = ContinuousClock.now - started
     let microseconds = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
-    LineLogHandler.writeLine(
+    LineLogHandler.writeLineBatched(
       label: self.logger.label,
       level: .info,
       message: "http",

@@ -48,24 +48,7 @@ public struct LineLogHandler: LogHandler {
     Self.writeToStandardError(Self.line(label: self.label, level: event.level, message: event.message.description, fields: rendered))
   }
 
-  /// Writes one line in this handler's format with the fields in the order given, without going
-  /// through a `Logger`: for access logs, one line per request, where building and sorting a
-  /// metadata dictionary was a measurable part of what a request costs.
-  /// - Parameters:
-  ///   - label: The label, as a logger's.
-  ///   - level: The level written.
-  ///   - message: The message.
-  ///   - fields: `key=value` pairs, in order.
-  public static func writeLine(label: String, level: Logger.Level, message: String, fields: KeyValuePairs<String, String>) {
-    Self.writeToStandardError(Self.line(label: label, level: level, message: message, fields: fields))
-  }
-
-  /// The same, with the fields in an array.
-  public static func writeLine(label: String, level: Logger.Level, message: String, fields: [(key: String, value: String)]) {
-    Self.writeToStandardError(Self.line(label: label, level: level, message: message, fields: fields))
-  }
-
-  private static func line(label: String, level: Logger.Level, message: String, fields: some Sequence<(key: String, value: String)>) -> [UInt8] {
+  static func line(label: String, level: Logger.Level, message: String, fields: some Sequence<(key: String, value: String)>) -> [UInt8] {
     var line: [UInt8] = []
     line.reserveCapacity(256)
     Self.appendTimestamp(to: &line)
@@ -149,7 +132,7 @@ public struct LineLogHandler: LogHandler {
     }
   }
 
-  private static func writeToStandardError(_ line: [UInt8]) {
+  static func writeToStandardError(_ line: [UInt8]) {
     line.withUnsafeBytes { bytes in
       var offset = 0
       while offset < bytes.count {

@@ -41,8 +41,8 @@ public struct RequestLoggingInterceptor: ServerInterceptor {
           ("peer", context.peer),
         ]
         if status.code != .ok { fields.append(("message", status.message)) }
-        // Straight to stderr in LineLogHandler's format: one line per call, no metadata dictionary.
-        LineLogHandler.writeLine(label: self.logger.label, level: .info, message: "rpc", fields: fields)
+        // In LineLogHandler's format without a metadata dictionary, batched with the loop's other lines.
+        LineLogHandler.writeLineBatched(label: self.logger.label, level: .info, message: "rpc", fields: fields)
       }
     }
     do {

@@ -3,6 +3,7 @@ public import RPCCore
 internal import RPCHealth
 public import RPCTransport
 public import ServiceLifecycle
+internal import NIOPosix
 internal import UnixSignals
 
 #if canImport(Glibc)
@@ -64,7 +65,13 @@ public enum ServerRunner {
         logger: logger
       )
     )
-    try await group.run()
+    do {
+      try await group.run()
+    } catch {
+      await LineLogHandler.flushBatchedLines(on: MultiThreadedEventLoopGroup.singleton)
+      throw error
+    }
+    await LineLogHandler.flushBatchedLines(on: MultiThreadedEventLoopGroup.singleton)
   }
 }
 

@@ -273,6 +273,33 @@ struct EdgeTests {
     }
   }
 
+  @Test("Access and call lines, batched per event loop: each of many concurrent requests logged exactly once, whole")
+  func accessLinesUnderLoad() async throws {
+    try await withEdge { (edge: EdgeCluster) async throws in
+      let created = try await edge.request("POST", "/v1/users", json: ["name": "L", "email": "lines@example.com"])
+      let userID = try #require(created.string("id"))
+      // Fewer than the rate limit's burst of 100 (one request above created the user).
+      let ids = (0..<90).map { "burst-\($0)-\(UUID().uuidString)" }
+      try await withThrowingTaskGroup(of: Int.self) { group in
+        for id in ids {
+          group.addTask { try await edge.request("GET", "/v1/users/\(userID)", headers: [("X-Request-Id", id)]).status }
+        }
+        for try await status in group { #expect(status == 200) }
+      }
+      #expect(await edge.edge.stderrContains("request_id=\(ids.last!) "))
+      #expect(await edge.services.user.stderrContains("request_id=\(ids.last!) "))
+      for (name, process) in [("edge", edge.edge), ("user-service", edge.services.user)] {
+        _ = await process.stderrContains("request_id=\(ids[0]) ")
+        let lines = process.stderr.split(separator: "\n")
+        for id in ids {
+          let matching = lines.filter { $0.contains("request_id=\(id) ") }
+          #expect(matching.count == 1, "\(name): \(id) logged \(matching.count) times")
+          #expect(matching.first?.wholeMatch(of: /\d{4}-\d\d-\d\dT\S+ info \S+: (http|rpc) .*/) != nil, "\(name): \(matching)")
+        }
+      }
+    }
+  }
+
   @Test("/openapi.json describes every route and schema from the contracts")
   func openAPI() async throws {
     try await withEdge { (edge: EdgeCluster) async throws in
@@ -321,6 +348,8 @@ struct EdgeTests {
     #expect(answered.hasPrefix("HTTP/1.1 504 Gateway Timeout\r\n"), "\(answered)")
     #expect(answered.lowercased().contains("connection: close\r\n"))
     #expect(await edge.stop() == 0)
+    // Its access line, written on an event loop just before the edge stopped, is not lost.
+    #expect(await edge.edge.stderrContains("path=/v1/users/\(userID) status=504"))
   }
 
   @Test("HTTP/1.1 on the wire: pipelining, HEAD, Expect: 100-continue, HTTP/1.0, malformed requests")
