@@ -134,7 +134,7 @@ struct EdgeResponder: Sendable {
 
     let route: GatewayRoute
     let bindings: [(fieldPath: [String], value: String)]
-    switch self.router.match(method: method, path: String(path)) {
+    switch self.router.match(method: method, path: path) {
     case .found(let found, let foundBindings):
       route = found
       bindings = foundBindings

@@ -66,7 +66,7 @@ public struct GatewayRouter: Sendable {
     }.map(\.element)
   }
 
-  public func match(method: String, path: String) -> Match {
+  public func match(method: String, path: Substring) -> Match {
     guard let segments = PathTemplate.segments(of: path) else { return .notFound }
     var allowed: [String] = []
     for route in self.routes {

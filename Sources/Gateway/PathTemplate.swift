@@ -115,15 +115,29 @@ public struct PathTemplate: Sendable, Hashable, CustomStringConvertible {
   /// Matches a request path (without the query); returns each variable's field path and its
   /// percent-decoded value, or nil.
   public func match(_ path: String) -> [(fieldPath: [String], value: String)]? {
-    guard let parts = Self.segments(of: path) else { return nil }
+    guard let parts = Self.segments(of: path[...]) else { return nil }
     return self.match(segments: parts)
   }
 
   /// A request path's segments, split once for all the templates it is matched against.
-  public static func segments(of path: String) -> [Substring]? {
-    guard path.utf8.first == UInt8(ascii: "/") else { return nil }
-    // Split on the bytes: '/' is ASCII, and splitting Characters costs grapheme breaking.
-    return path.utf8.dropFirst().split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).map { Substring($0) }
+  public static func segments(of path: Substring) -> [Substring]? {
+    let utf8 = path.utf8
+    guard utf8.first == UInt8(ascii: "/") else { return nil }
+    // Split on the bytes ('/' is ASCII, and splitting Characters costs grapheme breaking), into
+    // an array allocated once.
+    var segments: [Substring] = []
+    segments.reserveCapacity(utf8.count { $0 == UInt8(ascii: "/") })
+    var start = utf8.index(after: utf8.startIndex)
+    var index = start
+    while index < utf8.endIndex {
+      if utf8[index] == UInt8(ascii: "/") {
+        segments.append(path[start..<index])
+        start = utf8.index(after: index)
+      }
+      index = utf8.index(after: index)
+    }
+    segments.append(path[start..<utf8.endIndex])
+    return segments
   }
 
   /// Matches a request path already split by ``segments(of:)``.

@@ -33,8 +33,10 @@ public final class NGHTTP2Session {
   private let maxHeaderListBytes: Int
   /// Events recorded by callbacks during `receive`, handed out by `takeEvents`.
   private var events: [NGHTTP2Event] = []
-  /// Header blocks being received, by stream.
-  private var headerBlocks: [Int32: HeaderBlock] = [:]
+  /// The header block being received. HTTP/2 sends a block (HEADERS and its CONTINUATIONs) with
+  /// no other frame in between, so there is at most one; a plain property, because updating a
+  /// block inside a dictionary cost a heap-allocated accessor frame for every header.
+  private var headerBlock: HeaderBlock?
   /// Bodies and trailers waiting to be pulled by nghttp2's data provider, by stream.
   private var outbound: [Int32: OutboundBody] = [:]
   /// The buffer `receive` is reading, so DATA payloads can be sliced from it instead of copied.
@@ -42,9 +44,16 @@ public final class NGHTTP2Session {
   private var inputBase: UnsafeRawPointer?
 
   private struct HeaderBlock {
-    var headers: [HTTP2Header] = []
+    let streamID: Int32
+    var headers: [HTTP2Header]
     var bytes = 0
-    var tooLarge = false
+
+    init(streamID: Int32) {
+      self.streamID = streamID
+      // gRPC's blocks have a handful of fields: one allocation rather than growing 1, 2, 4, 8.
+      self.headers = []
+      self.headers.reserveCapacity(8)
+    }
   }
 
   private struct OutboundBody {
@@ -223,65 +232,90 @@ public final class NGHTTP2Session {
   }
 
   /// Passes `headers` to nghttp2 as an `nghttp2_nv` array, valid for the duration of `body`
-  /// (nghttp2 copies names and values on submission).
+  /// (nghttp2 copies names and values on submission). Names, values and the array live in one
+  /// temporary allocation, on the stack for the usual few hundred bytes.
   @discardableResult
   private static func withNameValues<R>(
     _ headers: [HTTP2Header],
     _ body: (UnsafePointer<nghttp2_nv>, Int) throws(NGHTTP2Error) -> R
   ) throws(NGHTTP2Error) -> R {
-    var storage: [UInt8] = []
-    var ranges: [(Int, Int, Int, Int)] = []
-    storage.reserveCapacity(headers.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count })
-    ranges.reserveCapacity(headers.count)
-    for header in headers {
-      let nameStart = storage.count
-      storage.append(contentsOf: header.name.utf8)
-      let valueStart = storage.count
-      storage.append(contentsOf: header.value.utf8)
-      ranges.append((nameStart, valueStart - nameStart, valueStart, storage.count - valueStart))
-    }
-    let result: Result<R, NGHTTP2Error> = storage.withUnsafeMutableBufferPointer { bytes in
-      var placeholder: UInt8 = 0
-      let base = bytes.baseAddress ?? withUnsafeMutablePointer(to: &placeholder) { $0 }
-      let nva = ranges.map { range in
-        nghttp2_nv(
-          name: base + range.0,
-          value: base + range.2,
-          namelen: range.1,
-          valuelen: range.3,
-          flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue)
+    let textBytes = headers.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count }
+    let arrayBytes = headers.count * MemoryLayout<nghttp2_nv>.stride
+    let result: Result<R, NGHTTP2Error> = withUnsafeTemporaryAllocation(
+      byteCount: arrayBytes + max(textBytes, 1),
+      alignment: MemoryLayout<nghttp2_nv>.alignment
+    ) { raw in
+      let nva = raw.baseAddress!.bindMemory(to: nghttp2_nv.self, capacity: headers.count)
+      let text = (raw.baseAddress! + arrayBytes).assumingMemoryBound(to: UInt8.self)
+      var offset = 0
+      for (index, header) in headers.enumerated() {
+        let name = text + offset
+        offset += Self.copyUTF8(header.name, to: name)
+        let value = text + offset
+        offset += Self.copyUTF8(header.value, to: value)
+        (nva + index).initialize(
+          to: nghttp2_nv(
+            name: name,
+            value: value,
+            namelen: value - name,
+            valuelen: text + offset - value,
+            flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue)
+          )
         )
       }
-      return nva.withUnsafeBufferPointer { nvaBuffer in
-        do throws(NGHTTP2Error) {
-          return .success(try body(nvaBuffer.baseAddress!, nvaBuffer.count))
-        } catch {
-          return .failure(error)
-        }
+      do throws(NGHTTP2Error) {
+        return .success(try body(nva, headers.count))
+      } catch {
+        return .failure(error)
       }
     }
     return try result.get()
   }
 
+  /// Copies a string's UTF-8 to `destination`; returns how many bytes.
+  private static func copyUTF8(_ string: String, to destination: UnsafeMutablePointer<UInt8>) -> Int {
+    var string = string
+    return string.withUTF8 { bytes in
+      if let base = bytes.baseAddress { destination.update(from: base, count: bytes.count) }
+      return bytes.count
+    }
+  }
+
   // MARK: Callbacks (called by nghttp2 during mem_recv / mem_send)
 
   fileprivate func onBeginHeaders(streamID: Int32) {
-    self.headerBlocks[streamID] = HeaderBlock()
+    self.headerBlock = HeaderBlock(streamID: streamID)
   }
 
   fileprivate func onHeader(streamID: Int32, name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) -> Int32 {
-    guard let bytes = self.headerBlocks[streamID]?.bytes else { return 0 }
+    guard let bytes = self.headerBlock?.bytes, self.headerBlock?.streamID == streamID else { return 0 }
     // RFC 9113's accounting: name + value + 32 per field.
     let total = bytes + name.count + value.count + 32
     if total > self.maxHeaderListBytes {
-      self.headerBlocks[streamID] = nil
+      self.headerBlock = nil
       self.events.append(.headerListTooLarge(streamID: streamID))
       return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue
     }
-    // In place: a copy of the block out of the table would copy its headers on every append.
-    self.headerBlocks[streamID]?.bytes = total
-    self.headerBlocks[streamID]?.headers.append(HTTP2Header(String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self)))
+    // In place: a copy of the block would copy its headers on every append.
+    self.headerBlock?.bytes = total
+    self.headerBlock?.headers.append(HTTP2Header(Self.string(name), Self.string(value)))
     return 0
+  }
+
+  /// Names and values of every gRPC exchange that are too long for Swift's inline small
+  /// strings (15 bytes): shared instead of allocated for each header received.
+  private static let commonLongStrings: [String] = [
+    "application/grpc", "application/grpc+proto", "grpc-accept-encoding", "grpc-status-details-bin",
+  ]
+
+  /// A received name or value as a String; a common long one is not allocated again.
+  private static func string(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+    if bytes.count > 15 {
+      for common in Self.commonLongStrings where common.utf8.count == bytes.count && common.utf8.elementsEqual(bytes) {
+        return common
+      }
+    }
+    return String(decoding: bytes, as: UTF8.self)
   }
 
   fileprivate func onFrameReceived(_ frame: UnsafePointer<nghttp2_frame>) {
@@ -289,7 +323,8 @@ public final class NGHTTP2Session {
     let endStream = header.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0
     switch UInt32(header.type) {
     case NGHTTP2_HEADERS.rawValue:
-      if let block = self.headerBlocks.removeValue(forKey: header.stream_id) {
+      if let block = self.headerBlock, block.streamID == header.stream_id {
+        self.headerBlock = nil
         self.events.append(.headers(streamID: header.stream_id, headers: block.headers, endStream: endStream))
       }
     case NGHTTP2_DATA.rawValue:
@@ -328,7 +363,7 @@ public final class NGHTTP2Session {
   }
 
   fileprivate func onStreamClose(streamID: Int32, errorCode: UInt32) {
-    self.headerBlocks[streamID] = nil
+    if self.headerBlock?.streamID == streamID { self.headerBlock = nil }
     self.outbound[streamID] = nil
     self.events.append(.streamClosed(streamID: streamID, errorCode: errorCode))
   }

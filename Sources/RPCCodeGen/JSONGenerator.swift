@@ -35,7 +35,7 @@ struct JSONGenerator {
       writer.line()
       // Encoding.
       writer.block("\(v) func protoJSON() -> JSONValue") { writer in
-        writer.line(members.isEmpty ? "let object = JSONObject()" : "var object = JSONObject()")
+        writer.line(members.isEmpty ? "let object = JSONObject()" : "var object = JSONObject(capacity: \(members.count))")
         for member in members { self.writeEncode(member, to: &writer) }
         writer.line("return .object(object)")
       }

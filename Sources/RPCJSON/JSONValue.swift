@@ -40,6 +40,13 @@ public struct JSONObject: Sendable, Hashable {
     self.members = members
   }
 
+  /// An empty object with room for `capacity` members, so that filling it allocates once.
+  /// - Parameter capacity: The most members expected.
+  public init(capacity: Int) {
+    self.members = []
+    self.members.reserveCapacity(capacity)
+  }
+
   /// The value of the first member named `key`.
   public subscript(key: String) -> JSONValue? {
     get { self.members.first { $0.key == key }?.value }

@@ -62,7 +62,7 @@ extension EchoRequest: ProtoJSONMessage {
   }
 
   public func protoJSON() -> JSONValue {
-    var object = JSONObject()
+    var object = JSONObject(capacity: 1)
     if !self.payload.isEmpty { object.append("payload", ProtoJSON.json(bytes: self.payload)) }
     return .object(object)
   }
@@ -128,7 +128,7 @@ extension EchoResponse: ProtoJSONMessage {
   }
 
   public func protoJSON() -> JSONValue {
-    var object = JSONObject()
+    var object = JSONObject(capacity: 1)
     if !self.payload.isEmpty { object.append("payload", ProtoJSON.json(bytes: self.payload)) }
     return .object(object)
   }

@@ -62,7 +62,7 @@ extension HealthCheckRequest: ProtoJSONMessage {
   }
 
   public func protoJSON() -> JSONValue {
-    var object = JSONObject()
+    var object = JSONObject(capacity: 1)
     if !self.service.isEmpty { object.append("service", ProtoJSON.json(self.service)) }
     return .object(object)
   }
@@ -174,7 +174,7 @@ extension HealthCheckResponse: ProtoJSONMessage {
   }
 
   public func protoJSON() -> JSONValue {
-    var object = JSONObject()
+    var object = JSONObject(capacity: 1)
     if self.status.rawValue != 0 { object.append("status", ProtoJSON.json(enumeration: self.status)) }
     return .object(object)
   }

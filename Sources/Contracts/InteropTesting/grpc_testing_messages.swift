@@ -139,7 +139,7 @@ extension BoolValue: ProtoJSONMessage {
   }
 
   public func protoJSON() -> JSONValue {
-    var object = JSONObject()
+    var object = JSONObject(capacity: 1)
     if self.value { object.append("value", ProtoJSON.json(self.value)) }
     return .object(object)
   }
@@ -215,7 +215,7 @@ extension Payload: ProtoJSONMessage {
   }
 
   public func protoJSON() -> JSONValue {
-    var object = JSONObject()
+    var object = JSONObject(capacity: 2)
     if self.type.rawValue != 0 { object.append("type", ProtoJSON.json(enumeration: self.type)) }
     if !self.body.isEmpty { object.append("body", ProtoJSON.json(bytes: self.body)) }
     return .object(object)
@@ -291,7 +291,7 @@ extension EchoStatus: ProtoJSONMessage {
   }
 
   public func protoJSON() -> JSONValue {
-    var object = JSONObject()
+    var object = JSONObject(capacity: 2)
     if self.code != 0 { object.append("code", ProtoJSON.json(self.code)) }
     if !self.message.isEmpty { object.append("message", ProtoJSON.json(self.message)) }
     return .object(object)
@@ -439,7 +439,7 @@ extension SimpleRequest: ProtoJSONMessage {
   }
 
   public func protoJSON() -> JSONValue {
-    var object = JSONObject()
+    var object = JSONObject(capacity: 10)
     if self.responseType.rawValue != 0 { object.append("responseType", ProtoJSON.json(enumeration: self.responseType)) }
     if self.responseSize != 0 { object.append("responseSize", ProtoJSON.json(self.responseSize)) }
     if let value = self.payload { object.append("payload", value.protoJSON()) }
@@ -562,7 +562,7 @@ extension SimpleResponse: ProtoJSONMessage {
   }
 
   public func protoJSON() -> JSONValue {
-    var object = JSONObject()
+    var object = JSONObject(capacity: 6)
     if let value = self.payload { object.append("payload", value.protoJSON()) }
     if !self.username.isEmpty { object.append("username", ProtoJSON.json(self.username)) }
     if !self.oauthScope.isEmpty { object.append("oauthScope", ProtoJSON.json(self.oauthScope)) }

@@ -124,7 +124,7 @@ extension LineItem: ProtoJSONMessage {
   }
 
   public func protoJSON() -> JSONValue {
-    var object = JSONObject()
+    var object = JSONObject(capacity: 3)
     if !self.sku.isEmpty { object.append("sku", ProtoJSON.json(self.sku)) }
     if self.quantity != 0 { object.append("quantity", ProtoJSON.json(self.quantity)) }
     if self.unitPriceCents != 0 { object.append("unitPriceCents", ProtoJSON.json(self.unitPriceCents)) }
@@ -250,7 +250,7 @@ extension Order: ProtoJSONMessage {
   }
 
   public func protoJSON() -> JSONValue {
-    var object = JSONObject()
+    var object = JSONObject(capacity: 7)
     if !self.id.isEmpty { object.append("id", ProtoJSON.json(self.id)) }
     if !self.userId.isEmpty { object.append("userId", ProtoJSON.json(self.userId)) }
     if !self.items.isEmpty { object.append("items", .array(self.items.map { $0.protoJSON() })) }
@@ -346,7 +346,7 @@ extension CreateOrderRequest: ProtoJSONMessage {
   }
 
   public func protoJSON() -> JSONValue {
-    var object = JSONObject()
+    var object = JSONObject(capacity: 3)
     if !self.userId.isEmpty { object.append("userId", ProtoJSON.json(self.userId)) }
     if !self.items.isEmpty { object.append("items", .array(self.items.map { $0.protoJSON() })) }
     if !self.requestId.isEmpty { object.append("requestId", ProtoJSON.json(self.requestId)) }
@@ -414,7 +414,7 @@ extension GetOrderRequest: ProtoJSONMessage {
   }
 
   public func protoJSON() -> JSONValue {
-    var object = JSONObject()
+    var object = JSONObject(capacity: 1)
     if !self.id.isEmpty { object.append("id", ProtoJSON.json(self.id)) }
     return .object(object)
   }
@@ -498,7 +498,7 @@ extension ListOrdersRequest: ProtoJSONMessage {
   }
 
   public func protoJSON() -> JSONValue {
-    var object = JSONObject()
+    var object = JSONObject(capacity: 3)
     if !self.userId.isEmpty { object.append("userId", ProtoJSON.json(self.userId)) }
     if self.pageSize != 0 { object.append("pageSize", ProtoJSON.json(self.pageSize)) }
     if !self.pageToken.isEmpty { object.append("pageToken", ProtoJSON.json(self.pageToken)) }
@@ -577,7 +577,7 @@ extension ListOrdersResponse: ProtoJSONMessage {
   }
 
   public func protoJSON() -> JSONValue {
-    var object = JSONObject()
+    var object = JSONObject(capacity: 2)
     if !self.orders.isEmpty { object.append("orders", .array(self.orders.map { $0.protoJSON() })) }
     if !self.nextPageToken.isEmpty { object.append("nextPageToken", ProtoJSON.json(self.nextPageToken)) }
     return .object(object)
@@ -644,7 +644,7 @@ extension CancelOrderRequest: ProtoJSONMessage {
   }
 
   public func protoJSON() -> JSONValue {
-    var object = JSONObject()
+    var object = JSONObject(capacity: 1)
     if !self.id.isEmpty { object.append("id", ProtoJSON.json(self.id)) }
     return .object(object)
   }

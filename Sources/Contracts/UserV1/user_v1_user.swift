@@ -91,7 +91,7 @@ extension User: ProtoJSONMessage {
   }
 
   public func protoJSON() -> JSONValue {
-    var object = JSONObject()
+    var object = JSONObject(capacity: 4)
     if !self.id.isEmpty { object.append("id", ProtoJSON.json(self.id)) }
     if !self.name.isEmpty { object.append("name", ProtoJSON.json(self.name)) }
     if !self.email.isEmpty { object.append("email", ProtoJSON.json(self.email)) }
@@ -169,7 +169,7 @@ extension CreateUserRequest: ProtoJSONMessage {
   }
 
   public func protoJSON() -> JSONValue {
-    var object = JSONObject()
+    var object = JSONObject(capacity: 2)
     if !self.name.isEmpty { object.append("name", ProtoJSON.json(self.name)) }
     if !self.email.isEmpty { object.append("email", ProtoJSON.json(self.email)) }
     return .object(object)
@@ -235,7 +235,7 @@ extension GetUserRequest: ProtoJSONMessage {
   }
 
   public func protoJSON() -> JSONValue {
-    var object = JSONObject()
+    var object = JSONObject(capacity: 1)
     if !self.id.isEmpty { object.append("id", ProtoJSON.json(self.id)) }
     return .object(object)
   }
@@ -311,7 +311,7 @@ extension ListUsersRequest: ProtoJSONMessage {
   }
 
   public func protoJSON() -> JSONValue {
-    var object = JSONObject()
+    var object = JSONObject(capacity: 2)
     if self.pageSize != 0 { object.append("pageSize", ProtoJSON.json(self.pageSize)) }
     if !self.pageToken.isEmpty { object.append("pageToken", ProtoJSON.json(self.pageToken)) }
     return .object(object)
@@ -390,7 +390,7 @@ extension ListUsersResponse: ProtoJSONMessage {
   }
 
   public func protoJSON() -> JSONValue {
-    var object = JSONObject()
+    var object = JSONObject(capacity: 2)
     if !self.users.isEmpty { object.append("users", .array(self.users.map { $0.protoJSON() })) }
     if !self.nextPageToken.isEmpty { object.append("nextPageToken", ProtoJSON.json(self.nextPageToken)) }
     return .object(object)
@@ -457,7 +457,7 @@ extension DeleteUserRequest: ProtoJSONMessage {
   }
 
   public func protoJSON() -> JSONValue {
-    var object = JSONObject()
+    var object = JSONObject(capacity: 1)
     if !self.id.isEmpty { object.append("id", ProtoJSON.json(self.id)) }
     return .object(object)
   }

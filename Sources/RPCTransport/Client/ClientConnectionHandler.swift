@@ -95,7 +95,9 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
       call.completion(.failure(CallFailure(error: RPCError(code: .unavailable, message: "The connection closed."), unprocessed: true)))
       return
     }
-    var headers = [
+    var headers: [HTTP2Header] = []
+    headers.reserveCapacity(8 + call.metadata.count)
+    headers += [
       HTTP2Header(":method", "POST"),
       HTTP2Header(":scheme", "http"),
       HTTP2Header(":path", call.path),

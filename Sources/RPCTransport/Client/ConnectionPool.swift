@@ -212,13 +212,17 @@ final class ConnectionPool: Sendable {
   }
 
   private static func takeSlot(_ state: inout State) -> Lease? {
+    // Found first, counted after: a write during the iteration would copy the whole table.
+    var found: (id: Int, handler: NIOLoopBound<ClientConnectionHandler>)?
     for (id, entry) in state.connections {
       if case .ready(let handler, _) = entry.phase, entry.inFlight < entry.maxStreams {
-        state.connections[id]!.inFlight += 1
-        return Lease(connectionID: id, handler: handler)
+        found = (id, handler)
+        break
       }
     }
-    return nil
+    guard let found else { return nil }
+    state.connections[found.id]!.inFlight += 1
+    return Lease(connectionID: found.id, handler: found.handler)
   }
 
   private static func beginConnecting(_ state: inout State) -> Int {

@@ -243,7 +243,7 @@ extension Scalars: ProtoJSONMessage {
   }
 
   public func protoJSON() -> JSONValue {
-    var object = JSONObject()
+    var object = JSONObject(capacity: 16)
     if self.fDouble != 0 { object.append("fDouble", ProtoJSON.json(self.fDouble)) }
     if self.fFloat != 0 { object.append("fFloat", ProtoJSON.json(self.fFloat)) }
     if self.fInt64 != 0 { object.append("fInt64", ProtoJSON.json(self.fInt64)) }
@@ -530,7 +530,7 @@ extension Repeated: ProtoJSONMessage {
   }
 
   public func protoJSON() -> JSONValue {
-    var object = JSONObject()
+    var object = JSONObject(capacity: 17)
     if !self.rDouble.isEmpty { object.append("rDouble", .array(self.rDouble.map { ProtoJSON.json($0) })) }
     if !self.rFloat.isEmpty { object.append("rFloat", .array(self.rFloat.map { ProtoJSON.json($0) })) }
     if !self.rInt64.isEmpty { object.append("rInt64", .array(self.rInt64.map { ProtoJSON.json($0) })) }
@@ -1000,7 +1000,7 @@ extension Everything: ProtoJSONMessage {
   }
 
   public func protoJSON() -> JSONValue {
-    var object = JSONObject()
+    var object = JSONObject(capacity: 20)
     if let value = self.scalars { object.append("scalars", value.protoJSON()) }
     if let value = self.repeated { object.append("repeated", value.protoJSON()) }
     if let value = self.nested { object.append("nested", value.protoJSON()) }
@@ -1082,7 +1082,7 @@ extension Everything.Nested: ProtoJSONMessage {
   }
 
   public func protoJSON() -> JSONValue {
-    var object = JSONObject()
+    var object = JSONObject(capacity: 3)
     if !self.label.isEmpty { object.append("label", ProtoJSON.json(self.label)) }
     if self.level.rawValue != 0 { object.append("level", ProtoJSON.json(enumeration: self.level)) }
     if let value = self.childListHolder { object.append("childListHolder", value.protoJSON()) }
@@ -1165,7 +1165,7 @@ extension Node: ProtoJSONMessage {
   }
 
   public func protoJSON() -> JSONValue {
-    var object = JSONObject()
+    var object = JSONObject(capacity: 2)
     if !self.children.isEmpty { object.append("children", .array(self.children.map { $0.protoJSON() })) }
     if !self.name.isEmpty { object.append("name", ProtoJSON.json(self.name)) }
     return .object(object)
