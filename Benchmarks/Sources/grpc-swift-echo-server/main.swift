@@ -4,6 +4,7 @@ import GRPCNIOTransportHTTP2
 import GRPCProtobuf
 import SwiftProtobufContracts
 import Foundation
+import NIOCore
 
 /// bench.v1.Echo/Echo on grpc-swift 2.4.3 and grpc-swift-nio-transport 2.9.2: the same method as
 /// our bench-server, decoded and re-encoded through swift-protobuf.
@@ -25,8 +26,12 @@ struct EchoService: RegistrableRPCService {
 @main
 struct GRPCSwiftEchoServer: AsyncParsableCommand {
   @Option var port: Int = 50098
+  /// Event loops: one per CPU the bench lets it use, as our servers size themselves, so that
+  /// neither server runs two loops taking turns on one core.
+  @Option var eventLoops = 1
 
   func run() async throws {
+    NIOSingletons.groupLoopCountSuggestion = self.eventLoops
     let server = GRPCServer(
       transport: .http2NIOPosix(address: .ipv4(host: "127.0.0.1", port: self.port), transportSecurity: .plaintext),
       services: [EchoService()]
