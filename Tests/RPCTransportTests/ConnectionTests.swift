@@ -178,6 +178,27 @@ struct ConnectionTests {
     }
   }
 
+  @Test("An idle GOAWAY leaves the connection open a moment: a call that crossed it is not reset under the client")
+  func idleGoAwayLingers() async throws {
+    try await withTestServer(services: [ProbeService()], configure: { $0.maxConnectionIdle = .milliseconds(100) }) { server in
+      let connection = try RawHTTP2Connection(port: server.port)
+      try await connection.sendPreface()
+      let (frames, closedEarly) = await connection.readFrames { $0.type == 7 }
+      #expect(frames.contains { $0.type == 7 }, "expected GOAWAY")
+      #expect(!closedEarly)
+      // A call sent as if it had crossed the GOAWAY: above its last stream, so never processed.
+      // Closing at once would have the kernel reset the connection over unread bytes, and the
+      // client would lose the GOAWAY that tells it the call is safe to retry.
+      let sent = ContinuousClock.now
+      try await connection.sendHeaders(streamID: 1, RawHTTP2Connection.grpcHeaders(path: "/bench.v1.Echo/Echo"), endStream: false)
+      try await connection.sendData(streamID: 1, [0, 0, 0, 0, 0], endStream: true)
+      let (after, closed) = await connection.readFrames(until: { _ in false })
+      #expect(closed, "the server closes after the linger")
+      #expect(ContinuousClock.now - sent >= .milliseconds(500), "closed after \(ContinuousClock.now - sent)")
+      #expect(!after.contains { $0.streamID == 1 }, "the crossing call is ignored, not answered")
+    }
+  }
+
   @Test("Keepalive: a peer that stops answering is detected before the call's deadline")
   func keepalive() async throws {
     // A TCP listener that accepts and never speaks HTTP/2.

@@ -27,6 +27,8 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
   private var context: ChannelHandlerContext?
   private var peer = "unknown"
   private var draining = false
+  /// Idle GOAWAY sent: open until the client closes or the linger ends.
+  private var lingering = false
   private var flushScheduled = false
   private var pendingRead = false
   private var idleTimer: Scheduled<Void>?
@@ -443,19 +445,35 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
       context.close(promise: nil)
       return
     }
-    if !self.session.wantsRead && !self.session.wantsWrite {
+    if !self.session.wantsRead && !self.session.wantsWrite && !self.lingering {
       context.close(promise: nil)
     }
   }
 
   // MARK: Lifecycle
 
-  private func beginDraining() {
+  /// Sends GOAWAY and closes once the calls in flight have ended.
+  /// - Parameter idle: The connection is closed for being idle, not because the server stops. A
+  ///   client may have sent a call that crossed the GOAWAY; closing at once would reset the
+  ///   connection under it, and the client could not tell that the call was never processed. So
+  ///   the connection stays open until the client closes it (it has read the GOAWAY and retries
+  ///   such a call elsewhere) or a second has passed.
+  private func beginDraining(idle: Bool = false) {
     guard !self.draining, let context = self.context else { return }
     self.draining = true
+    // nghttp2 wants no more input once its GOAWAY is out, but what arrives is still read (and
+    // ignored) rather than left unread for a reset.
+    self.lingering = idle && self.streams.isEmpty
     self.idleTimer?.cancel()
     self.session.goAway()
     self.flush()
+    if self.lingering {
+      let linger = min(Self.idleGoAwayLinger, self.shared.configuration.shutdownGracePeriod)
+      self.graceTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(linger.nanosecondsClampedToZero)) { [self] in
+        self.context?.close(promise: nil)
+      }
+      return
+    }
     if self.streams.isEmpty {
       self.closeWhenFlushed()
       return
@@ -475,12 +493,15 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     }
   }
 
+  /// How long an idle connection stays open after its GOAWAY, at most.
+  private static let idleGoAwayLinger = Duration.seconds(1)
+
   private func resetIdleTimer() {
     self.idleTimer?.cancel()
     guard let idle = self.shared.configuration.maxConnectionIdle, let context = self.context else { return }
     self.idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(idle.nanosecondsClampedToZero)) { [self] in
       guard self.streams.isEmpty else { return }
-      self.beginDraining()
+      self.beginDraining(idle: true)
     }
   }
 
