@@ -8,6 +8,7 @@ Needs: h2load (nghttp2-client), wrk, taskset; `make deps` installs them.
 
 import os
 import re
+import signal
 import socket
 import statistics
 import struct
@@ -48,10 +49,10 @@ def build():
 class Server:
     """A server process pinned to CPU 0, started and ready once it prints `listening HOST:PORT`."""
 
-    def __init__(self, command, cpu="0"):
+    def __init__(self, command, cpu="0", env=None):
         self.started = time.monotonic()
         self.process = subprocess.Popen(["taskset", "-c", cpu] + command, stdout=subprocess.PIPE,
-                                        stderr=subprocess.DEVNULL, text=True)
+                                        stderr=subprocess.DEVNULL, text=True, env=env)
         line = self.process.stdout.readline()
         match = re.match(r"listening .*:(\d+)", line)
         if not match:
@@ -115,14 +116,23 @@ def h2load(port, path, body_file, requests, clients, streams, headers=(), cpu="1
     for header in headers:
         command += ["-H", header]
     command.append(f"http://127.0.0.1:{port}{path}")
+    before = os.times()
     output = subprocess.run(command, check=True, text=True, capture_output=True).stdout
+    load_us = children_cpu_since(before) / requests * 1e6
     qps = float(re.search(r"finished in [\d.]+\w*, ([\d.]+) req/s", output).group(1))
     succeeded = int(re.search(r"(\d+) succeeded", output).group(1))
     latencies = sorted(int(line.split()[2]) for line in open(log_file) if line.strip())
     os.unlink(log_file)
     if succeeded != requests:
         raise SystemExit(f"h2load: only {succeeded} of {requests} requests succeeded:\n{output}")
-    return {"qps": qps, "p50_us": percentile(latencies, 0.5), "p99_us": percentile(latencies, 0.99)}
+    return {"qps": qps, "p50_us": percentile(latencies, 0.5), "p99_us": percentile(latencies, 0.99), "load_us": load_us}
+
+
+def children_cpu_since(before):
+    """CPU seconds the finished child processes used since `before` (os.times()): the load
+    generator's own cost, which shares a core with a server in some placements."""
+    after = os.times()
+    return (after.children_user - before.children_user) + (after.children_system - before.children_system)
 
 
 def percentile(values, p):
@@ -132,7 +142,10 @@ def percentile(values, p):
 def wrk(url, connections, seconds, token, cpu="1"):
     command = ["taskset", "-c", cpu, "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency",
                "-H", f"Authorization: Bearer {token}", url]
+    before = os.times()
     output = subprocess.run(command, check=True, text=True, capture_output=True).stdout
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
+    load_us = children_cpu_since(before) / max(requests, 1) * 1e6
     qps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     latency = {}
     for label, value, unit in re.findall(r"\s+(50|99)%\s+([\d.]+)(us|ms|s)", output):
@@ -140,7 +153,7 @@ def wrk(url, connections, seconds, token, cpu="1"):
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     if errors:
         raise SystemExit(f"wrk saw {errors.group(1)} non-2xx responses:\n{output}")
-    return {"qps": qps, "p50_us": latency["50"], "p99_us": latency["99"]}
+    return {"qps": qps, "p50_us": latency["50"], "p99_us": latency["99"], "requests": requests, "load_us": load_us}
 
 
 # --- A raw HTTP/2 client, for the one-off calls the harness itself makes -------------------------
@@ -363,6 +376,48 @@ def median_pair(samples):
     return through_edge, direct
 
 
+def edge_allocations(bin_dir):
+    """Allocations per GET /v1/users/{id} in the edge: malloc, calloc and realloc calls counted by
+    Benchmarks/c/malloc_count.c preloaded into it, around a wrk run. Unlike time, the count
+    hardly moves with the machine's load."""
+    library = os.path.join(BENCH, ".build", "malloc_count.so")
+    run(["gcc", "-O2", "-Wall", "-Wextra", "-shared", "-fPIC", "-o", library, os.path.join(BENCH, "c", "malloc_count.c")])
+    secret = "bench-secret"
+    with tempfile.TemporaryDirectory() as folder:
+        count_file = os.path.join(folder, "count")
+        user = Server([os.path.join(bin_dir, "user-service"), "--port", "0", "--db", f"{folder}/users.db",
+                       "--durability", "normal"], cpu="1")
+        environment = dict(os.environ, LD_PRELOAD=library, MALLOC_COUNT_FILE=count_file)
+        edge = Server([os.path.join(bin_dir, "edge"), "--port", "0", "--user-addr", f"127.0.0.1:{user.port}",
+                       "--order-addr", "127.0.0.1:1", "--jwt-secret", secret, "--rate-limit", "1000000",
+                       "--rate-burst", "1000000"], cpu="0", env=environment)
+        try:
+            created = http2_call(user.port, "/user.v1.UserService/CreateUser",
+                                 field(1, 2, b"Edge User") + field(2, 2, b"edge@example.com"))
+            token = subprocess.run([os.path.join(bin_dir, "edge"), "mint-token", "--jwt-secret", secret],
+                                   check=True, text=True, capture_output=True).stdout.strip()
+            url = f"http://127.0.0.1:{edge.port}/v1/users/{first_string_field(created)}"
+            wrk(url, 32, 1, token)
+
+            def count():
+                if os.path.exists(count_file):
+                    os.unlink(count_file)
+                edge.process.send_signal(signal.SIGUSR2)
+                for _ in range(200):
+                    time.sleep(0.01)
+                    if os.path.exists(count_file) and open(count_file).read().strip():
+                        return int(open(count_file).read())
+                raise SystemExit("the malloc counter did not answer")
+
+            before = count()
+            result = wrk(url, 32, 2, token)
+            time.sleep(0.1)  # the last responses' work, finished after wrk's last read
+            return (count() - before) / result["requests"]
+        finally:
+            edge.stop()
+            user.stop()
+
+
 def http1_floor(bench_bin, seconds):
     """SwiftNIO's HTTP/1.1 codec answering a fixed body, on CPU 0 with wrk on CPU 1: the CPU
     any edge on NIO spends per request before doing anything."""
@@ -436,8 +491,8 @@ def main():
                f"long, alternating {rounds} times against the same processes; each figure is the median of the "
                "rounds (the share's rounds in brackets). CPU columns: server CPU time per request, from /proc.\n")
     out.append("| placement | load | edge req/s | direct req/s | edge share | edge CPU/req | user-service CPU/req "
-               "(through edge / direct) | edge p50 | direct p50 | added at p50 |")
-    out.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+               "(through edge / direct) | load generator CPU/req (wrk / h2load) | edge p50 | direct p50 | added at p50 |")
+    out.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     shared_direct_us = 0.0
     for placement in PLACEMENTS:
         for label, (through_edge, direct) in edge_versus_direct(bin_dir, seconds, placement, rounds).items():
@@ -447,6 +502,7 @@ def main():
             out.append(f"| {placement[0]} | {label} | {through_edge['qps']:,.0f} | {direct['qps']:,.0f} | "
                        f"{through_edge['share'] * 100:.0f}% ({shares}) | {through_edge['edge_us']:.1f} µs | "
                        f"{through_edge['user_us']:.1f} / {direct['user_us']:.1f} µs | "
+                       f"{through_edge['load_us']:.1f} / {direct['load_us']:.1f} µs | "
                        f"{through_edge['p50_us'] / 1000:.3f} ms | {direct['p50_us'] / 1000:.3f} ms | "
                        f"{through_edge['added_p50_us'] / 1000:.3f} ms |")
     out.append("")
@@ -456,6 +512,8 @@ def main():
                f"{floor['cpu_us']:.1f} µs of CPU per request. An edge that did nothing but that, sharing a core with "
                f"a service that spends {shared_direct_us:.1f} µs per request, could keep at most "
                f"{shared_direct_us / (shared_direct_us + floor['cpu_us']) * 100:.0f}% of its throughput.")
+    out.append(f"- *allocations*: {edge_allocations(bin_dir):.1f} malloc/calloc/realloc calls in the edge per "
+               "`GET /v1/users/{id}` (`Benchmarks/c/malloc_count.c` preloaded, `wrk -c32 -d2s`).")
     for name, edge_cpu, user_cpu, load_cpu, question in PLACEMENTS:
         out.append(f"- *{name}* (edge `taskset -c {edge_cpu}`, user-service `-c {user_cpu}`, wrk/h2load `-c {load_cpu}`): "
                    f"{question}.")
