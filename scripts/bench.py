@@ -304,6 +304,28 @@ def services(bin_dir, durability):
             user.stop()
 
 
+def get_user_by_batch(bin_dir):
+    """user-service's CPU per GetUser by how many calls one connection has in flight: what a
+    call costs depends on how many arrive together (one read, one thread-pool wake-up and one
+    write serve them all), which is why the figure differs behind the edge and under h2load."""
+    with tempfile.TemporaryDirectory() as folder:
+        user = Server([os.path.join(bin_dir, "user-service"), "--port", "0", "--db", f"{folder}/users.db",
+                       "--durability", "normal"])
+        try:
+            created = http2_call(user.port, "/user.v1.UserService/CreateUser",
+                                 field(1, 2, b"Batch User") + field(2, 2, b"batch@example.com"))
+            body = write_body(field(1, 2, first_string_field(created).encode()))
+            n = 2000 if QUICK else 30000
+            results = []
+            for clients, streams in [(32, 1), (1, 2), (1, 8), (4, 8), (1, 32)]:
+                before = user.cpu_seconds()
+                h2load(user.port, "/user.v1.UserService/GetUser", body, n, clients, streams)
+                results.append((clients, streams, (user.cpu_seconds() - before) / n * 1e6))
+            return results
+        finally:
+            user.stop()
+
+
 # Where each process runs, for the edge against direct RPC: (edge, user-service, load generator).
 # The machine has two cores; each placement answers a different question, so all are reported.
 PLACEMENTS = [
@@ -482,6 +504,12 @@ def main():
             out.append(f"| {durability} | {get_user['qps']:,.0f} | {get_user['p99_us'] / 1000:.2f} ms | "
                        f"{create_order['qps']:,.0f} | {create_order['p99_us'] / 1000:.2f} ms |")
         out.append("")
+        out.append("user-service CPU per GetUser by calls in flight per connection (`h2load -c C -m M`, "
+                   "`--durability normal`):\n")
+        batches = get_user_by_batch(bin_dir)
+        out.append("| " + " | ".join(f"-c {c} -m {m}" for c, m, _ in batches) + " |")
+        out.append("| " + " | ".join("---" for _ in batches) + " |")
+        out.append("| " + " | ".join(f"{us:.1f} µs" for _, _, us in batches) + " |\n")
 
     seconds = 3 if QUICK else 5
     rounds = 1 if QUICK else 3
