@@ -37,7 +37,7 @@ struct EdgeResponder: Sendable {
           metadata: ["x-request-id": .string(self.requestID)],
           options: CallOptions(timeout: self.timeout)
         )
-        return EdgeResponse(status: 200, json: result)
+        return EdgeResponse(status: .ok, body: result)
       } catch let failure as RequestTranslator.Failure {
         return .error(status: 400, code: .invalidArgument, message: failure.description)
       } catch {

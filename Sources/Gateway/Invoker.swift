@@ -3,7 +3,8 @@ public import RPCJSON
 
 /// Calls an RPC whose types are only known at run time, through the method table.
 public enum Invoker {
-  /// Decodes `json` as the route's request, calls the method, and returns the JSON response.
+  /// Decodes `json` as the route's request, calls the method, and returns the JSON text of the
+  /// response (or of its `response_body` field).
   /// - Throws: ``RequestTranslator/Failure`` for a request that does not map, ``RPCError`` for
   ///   the call.
   public static func call(
@@ -12,7 +13,7 @@ public enum Invoker {
     client: RPCClient,
     metadata: Metadata,
     options: CallOptions
-  ) async throws -> JSONValue {
+  ) async throws -> [UInt8] {
     try await Self.call(route.input, route.output, route: route, json: json, client: client, metadata: metadata, options: options)
   }
 
@@ -25,7 +26,7 @@ public enum Invoker {
     client: RPCClient,
     metadata: Metadata,
     options: CallOptions
-  ) async throws -> JSONValue {
+  ) async throws -> [UInt8] {
     let message: Input
     do {
       message = try Input(protoJSON: json, path: "")
@@ -38,10 +39,11 @@ public enum Invoker {
       options: options,
       output: Output.self
     )
-    let body = response.message.protoJSON()
-    if !route.responseBody.isEmpty, case .object(let object) = body {
-      return object[RequestTranslator.jsonName(route.responseBody)] ?? .null
+    guard !route.responseBody.isEmpty else {
+      // The usual case: written field by field, no tree.
+      return response.message.protoJSONBytes()
     }
-    return body
+    guard case .object(let object) = response.message.protoJSON() else { return JSONValue.null.serialized() }
+    return (object[RequestTranslator.jsonName(route.responseBody)] ?? .null).serialized()
   }
 }

@@ -40,6 +40,13 @@ struct JSONGenerator {
         writer.line("return .object(object)")
       }
       writer.line()
+      // The same, straight to bytes.
+      writer.block("\(v) func writeProtoJSON(to output: inout JSONOutput)") { writer in
+        writer.line("output.beginObject()")
+        for member in members { self.writeDirect(member, to: &writer) }
+        writer.line("output.endObject()")
+      }
+      writer.line()
       // Schema.
       writer.line("\(v) static let protoJSONSchemaName = \(type.fullName.swiftLiteral)")
       writer.line("\(v) static let protoJSONSchema: JSONValue = \(self.schema(of: members, type: type))")
@@ -176,6 +183,54 @@ struct JSONGenerator {
         writer.line("case nil: break")
       }
     }
+  }
+
+  /// The lines of `writeProtoJSON(to:)` for one member: the same keys, values and order as
+  /// `writeEncode`, without the tree.
+  private func writeDirect(_ member: MessageGenerator.Member, to writer: inout SourceWriter) {
+    switch member {
+    case .singular(let field, let name, let codec, _):
+      let key = field.jsonName.swiftLiteral
+      if codec.hasPresence {
+        writer.line("if let value = self.\(name) { output.key(\(key)); \(self.write(codec, "value")) }")
+      } else {
+        writer.line("if \(self.isSet(codec, "self.\(name)")) { output.key(\(key)); \(self.write(codec, "self.\(name)")) }")
+      }
+    case .repeated(let field, let name, let codec):
+      writer.block("if !self.\(name).isEmpty") { writer in
+        writer.line("output.key(\(field.jsonName.swiftLiteral))")
+        writer.line("output.beginArray()")
+        writer.line("for element in self.\(name) { \(self.write(codec, "element")) }")
+        writer.line("output.endArray()")
+      }
+    case .map(let field, let name, let key, let value, _):
+      let keyText: String
+      switch key {
+      case .string: keyText = "entry.key"
+      case .bool: keyText = "(entry.key ? \"true\" : \"false\")"
+      default: keyText = "String(entry.key)"
+      }
+      let order = if case .bool = key { "!$0.key && $1.key" } else { "$0.key < $1.key" }
+      writer.block("if !self.\(name).isEmpty") { writer in
+        writer.line("output.key(\(field.jsonName.swiftLiteral))")
+        writer.line("output.beginObject()")
+        writer.line("for entry in self.\(name).sorted(by: { \(order) }) { output.key(\(keyText)); \(self.write(value, "entry.value")) }")
+        writer.line("output.endObject()")
+      }
+    case .oneof(let name, _, _, let cases):
+      writer.switchBlock("switch self.\(name)") { writer in
+        for (field, caseName, codec) in cases {
+          writer.line("case .\(Naming.swiftIdentifier(caseName))(let value)?: output.key(\(field.jsonName.swiftLiteral)); \(self.write(codec, "value"))")
+        }
+        writer.line("case nil: break")
+      }
+    }
+  }
+
+  /// Writes one value to `output`: a message writes itself, other values go as a tree.
+  private func write(_ codec: ValueCodec, _ value: String) -> String {
+    if case .message = codec { return "\(value).writeProtoJSON(to: &output)" }
+    return "output.value(\(self.encode(codec, value)))"
   }
 
   private func isSet(_ codec: ValueCodec, _ value: String) -> String {

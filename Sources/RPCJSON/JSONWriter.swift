@@ -10,7 +10,7 @@ extension JSONValue {
   /// The compact JSON text of the value, as a string.
   public var jsonText: String { String(decoding: self.serialized(), as: UTF8.self) }
 
-  private static func write(_ value: JSONValue, to output: inout [UInt8]) {
+  static func write(_ value: JSONValue, to output: inout [UInt8]) {
     switch value {
     case .null: output.append(contentsOf: "null".utf8)
     case .bool(let bool): output.append(contentsOf: (bool ? "true" : "false").utf8)
@@ -37,7 +37,7 @@ extension JSONValue {
 
   private static let hex = Array("0123456789abcdef".utf8)
 
-  private static func writeString(_ string: String, to output: inout [UInt8]) {
+  static func writeString(_ string: String, to output: inout [UInt8]) {
     output.append(UInt8(ascii: "\""))
     for byte in string.utf8 {
       switch byte {
@@ -54,5 +54,69 @@ extension JSONValue {
       }
     }
     output.append(UInt8(ascii: "\""))
+  }
+}
+
+/// Compact JSON written straight to bytes as a message walks its fields, without building a
+/// ``JSONValue`` tree first; the edge writes every response this way. The text is the same as
+/// `protoJSON().serialized()`.
+public struct JSONOutput: Sendable {
+  /// The text so far.
+  public private(set) var bytes: [UInt8]
+  /// No member or element yet in the innermost object or array, or a key was just written: the
+  /// next value needs no comma.
+  private var atStart = true
+
+  /// - Parameter capacity: Bytes to reserve.
+  public init(capacity: Int = 256) {
+    self.bytes = []
+    self.bytes.reserveCapacity(capacity)
+  }
+
+  private mutating func separate() {
+    if !self.atStart { self.bytes.append(UInt8(ascii: ",")) }
+    self.atStart = false
+  }
+
+  /// Opens an object (as a value: after a key, in an array, or at the top).
+  public mutating func beginObject() {
+    self.separate()
+    self.bytes.append(UInt8(ascii: "{"))
+    self.atStart = true
+  }
+
+  /// Closes the innermost object.
+  public mutating func endObject() {
+    self.bytes.append(UInt8(ascii: "}"))
+    self.atStart = false
+  }
+
+  /// Opens an array.
+  public mutating func beginArray() {
+    self.separate()
+    self.bytes.append(UInt8(ascii: "["))
+    self.atStart = true
+  }
+
+  /// Closes the innermost array.
+  public mutating func endArray() {
+    self.bytes.append(UInt8(ascii: "]"))
+    self.atStart = false
+  }
+
+  /// Writes a member's key; its value follows.
+  /// - Parameter name: The key.
+  public mutating func key(_ name: String) {
+    self.separate()
+    JSONValue.writeString(name, to: &self.bytes)
+    self.bytes.append(UInt8(ascii: ":"))
+    self.atStart = true
+  }
+
+  /// Writes a value.
+  /// - Parameter value: A tree, for the values that are not messages.
+  public mutating func value(_ value: JSONValue) {
+    self.separate()
+    JSONValue.write(value, to: &self.bytes)
   }
 }

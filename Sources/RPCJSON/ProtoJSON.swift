@@ -27,6 +27,9 @@ public protocol ProtoJSONMessage: Sendable {
   init(protoJSON json: JSONValue, path: String) throws(ProtoJSONError)
   /// Encodes to JSON: lowerCamelCase names, default values left out.
   func protoJSON() -> JSONValue
+  /// Writes the same JSON as ``protoJSON()`` straight to `output`. Generated messages write
+  /// field by field; the default goes through the tree.
+  func writeProtoJSON(to output: inout JSONOutput)
   /// The OpenAPI 3 schema of the JSON form.
   static var protoJSONSchema: JSONValue { get }
   /// The schema's name in `components/schemas`: the message's full proto name.
@@ -36,6 +39,18 @@ public protocol ProtoJSONMessage: Sendable {
 }
 
 extension ProtoJSONMessage {
+  public func writeProtoJSON(to output: inout JSONOutput) {
+    output.value(self.protoJSON())
+  }
+
+  /// The compact JSON text of ``protoJSON()``, written without building the tree where the
+  /// message writes itself.
+  public func protoJSONBytes() -> [UInt8] {
+    var output = JSONOutput()
+    self.writeProtoJSON(to: &output)
+    return output.bytes
+  }
+
   /// The schemas of this message and every message it refers to, by name.
   public static var protoJSONSchemas: [String: JSONValue] {
     var schemas: [String: JSONValue] = [:]

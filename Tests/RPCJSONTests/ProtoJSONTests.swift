@@ -41,6 +41,37 @@ struct ProtoJSONTests {
     #expect(try Repeated(protoJSON: repeated.protoJSON(), path: "") == repeated)
   }
 
+  @Test("Writing straight to bytes gives the tree's text, byte for byte, for every field kind")
+  func directWriter() {
+    let cases: [(String, [UInt8], [UInt8])] = [
+      ("everything", CodecVectors.everything.protoJSONBytes(), CodecVectors.everything.protoJSON().serialized()),
+      ("empty", Everything().protoJSONBytes(), Everything().protoJSON().serialized()),
+      ("empty oneof text", Everything(choice: .choiceText("")).protoJSONBytes(), Everything(choice: .choiceText("")).protoJSON().serialized()),
+      ("scalars", CodecVectors.scalarsExtremes.protoJSONBytes(), CodecVectors.scalarsExtremes.protoJSON().serialized()),
+      ("repeated", CodecVectors.repeatedValues.protoJSONBytes(), CodecVectors.repeatedValues.protoJSON().serialized()),
+      ("order", CodecVectors.orderWithItems.protoJSONBytes(), CodecVectors.orderWithItems.protoJSON().serialized()),
+    ]
+    for (name, direct, tree) in cases {
+      #expect(direct == tree, "\(name): \(String(decoding: direct, as: UTF8.self)) vs \(String(decoding: tree, as: UTF8.self))")
+    }
+    // Nested containers: commas only between members and elements.
+    var output = JSONOutput()
+    output.beginArray()
+    output.beginObject()
+    output.key("a")
+    output.beginArray()
+    output.value(.number("1"))
+    output.value(.number("2"))
+    output.endArray()
+    output.key("b")
+    output.beginObject()
+    output.endObject()
+    output.endObject()
+    output.value(.null)
+    output.endArray()
+    #expect(String(decoding: output.bytes, as: UTF8.self) == #"[{"a":[1,2],"b":{}},null]"#)
+  }
+
   @Test("Our JSON equals what Python's json_format writes for the same messages")
   func matchesPython() async throws {
     let output = try await Subprocess.python("codec_vectors.py", ["json"])

@@ -67,6 +67,12 @@ extension EchoRequest: ProtoJSONMessage {
     return .object(object)
   }
 
+  public func writeProtoJSON(to output: inout JSONOutput) {
+    output.beginObject()
+    if !self.payload.isEmpty { output.key("payload"); output.value(ProtoJSON.json(bytes: self.payload)) }
+    output.endObject()
+  }
+
   public static let protoJSONSchemaName = "bench.v1.EchoRequest"
   public static let protoJSONSchema: JSONValue = ["type": "object", "additionalProperties": false, "properties": ["payload": ["type": "string", "format": "byte"]]]
   public static func collectProtoJSONSchemas(into schemas: inout [String: JSONValue]) {
@@ -131,6 +137,12 @@ extension EchoResponse: ProtoJSONMessage {
     var object = JSONObject(capacity: 1)
     if !self.payload.isEmpty { object.append("payload", ProtoJSON.json(bytes: self.payload)) }
     return .object(object)
+  }
+
+  public func writeProtoJSON(to output: inout JSONOutput) {
+    output.beginObject()
+    if !self.payload.isEmpty { output.key("payload"); output.value(ProtoJSON.json(bytes: self.payload)) }
+    output.endObject()
   }
 
   public static let protoJSONSchemaName = "bench.v1.EchoResponse"

@@ -67,6 +67,12 @@ extension HealthCheckRequest: ProtoJSONMessage {
     return .object(object)
   }
 
+  public func writeProtoJSON(to output: inout JSONOutput) {
+    output.beginObject()
+    if !self.service.isEmpty { output.key("service"); output.value(ProtoJSON.json(self.service)) }
+    output.endObject()
+  }
+
   public static let protoJSONSchemaName = "grpc.health.v1.HealthCheckRequest"
   public static let protoJSONSchema: JSONValue = ["type": "object", "additionalProperties": false, "properties": ["service": ["type": "string", "description": "The fully qualified service name, or \"\" for the server as a whole."]]]
   public static func collectProtoJSONSchemas(into schemas: inout [String: JSONValue]) {
@@ -177,6 +183,12 @@ extension HealthCheckResponse: ProtoJSONMessage {
     var object = JSONObject(capacity: 1)
     if self.status.rawValue != 0 { object.append("status", ProtoJSON.json(enumeration: self.status)) }
     return .object(object)
+  }
+
+  public func writeProtoJSON(to output: inout JSONOutput) {
+    output.beginObject()
+    if self.status.rawValue != 0 { output.key("status"); output.value(ProtoJSON.json(enumeration: self.status)) }
+    output.endObject()
   }
 
   public static let protoJSONSchemaName = "grpc.health.v1.HealthCheckResponse"

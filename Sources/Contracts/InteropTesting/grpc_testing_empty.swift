@@ -47,6 +47,11 @@ extension Empty: ProtoJSONMessage {
     return .object(object)
   }
 
+  public func writeProtoJSON(to output: inout JSONOutput) {
+    output.beginObject()
+    output.endObject()
+  }
+
   public static let protoJSONSchemaName = "grpc.testing.Empty"
   public static let protoJSONSchema: JSONValue = ["type": "object", "additionalProperties": false, "description": "An empty message, used where a method takes or returns nothing.", "properties": [:]]
   public static func collectProtoJSONSchemas(into schemas: inout [String: JSONValue]) {

@@ -144,6 +144,12 @@ extension BoolValue: ProtoJSONMessage {
     return .object(object)
   }
 
+  public func writeProtoJSON(to output: inout JSONOutput) {
+    output.beginObject()
+    if self.value { output.key("value"); output.value(ProtoJSON.json(self.value)) }
+    output.endObject()
+  }
+
   public static let protoJSONSchemaName = "grpc.testing.BoolValue"
   public static let protoJSONSchema: JSONValue = ["type": "object", "additionalProperties": false, "description": "Wrapper for a bool, so that presence can be told apart from false.", "properties": ["value": ["type": "boolean"]]]
   public static func collectProtoJSONSchemas(into schemas: inout [String: JSONValue]) {
@@ -221,6 +227,13 @@ extension Payload: ProtoJSONMessage {
     return .object(object)
   }
 
+  public func writeProtoJSON(to output: inout JSONOutput) {
+    output.beginObject()
+    if self.type.rawValue != 0 { output.key("type"); output.value(ProtoJSON.json(enumeration: self.type)) }
+    if !self.body.isEmpty { output.key("body"); output.value(ProtoJSON.json(bytes: self.body)) }
+    output.endObject()
+  }
+
   public static let protoJSONSchemaName = "grpc.testing.Payload"
   public static let protoJSONSchema: JSONValue = ["type": "object", "additionalProperties": false, "description": "A block of data, to simply increase gRPC message size.", "properties": ["type": ["type": "string", "enum": ["COMPRESSABLE"]], "body": ["type": "string", "format": "byte"]]]
   public static func collectProtoJSONSchemas(into schemas: inout [String: JSONValue]) {
@@ -295,6 +308,13 @@ extension EchoStatus: ProtoJSONMessage {
     if self.code != 0 { object.append("code", ProtoJSON.json(self.code)) }
     if !self.message.isEmpty { object.append("message", ProtoJSON.json(self.message)) }
     return .object(object)
+  }
+
+  public func writeProtoJSON(to output: inout JSONOutput) {
+    output.beginObject()
+    if self.code != 0 { output.key("code"); output.value(ProtoJSON.json(self.code)) }
+    if !self.message.isEmpty { output.key("message"); output.value(ProtoJSON.json(self.message)) }
+    output.endObject()
   }
 
   public static let protoJSONSchemaName = "grpc.testing.EchoStatus"
@@ -453,6 +473,21 @@ extension SimpleRequest: ProtoJSONMessage {
     return .object(object)
   }
 
+  public func writeProtoJSON(to output: inout JSONOutput) {
+    output.beginObject()
+    if self.responseType.rawValue != 0 { output.key("responseType"); output.value(ProtoJSON.json(enumeration: self.responseType)) }
+    if self.responseSize != 0 { output.key("responseSize"); output.value(ProtoJSON.json(self.responseSize)) }
+    if let value = self.payload { output.key("payload"); value.writeProtoJSON(to: &output) }
+    if self.fillUsername { output.key("fillUsername"); output.value(ProtoJSON.json(self.fillUsername)) }
+    if self.fillOauthScope { output.key("fillOauthScope"); output.value(ProtoJSON.json(self.fillOauthScope)) }
+    if let value = self.responseCompressed { output.key("responseCompressed"); value.writeProtoJSON(to: &output) }
+    if let value = self.responseStatus { output.key("responseStatus"); value.writeProtoJSON(to: &output) }
+    if let value = self.expectCompressed { output.key("expectCompressed"); value.writeProtoJSON(to: &output) }
+    if self.fillServerId { output.key("fillServerId"); output.value(ProtoJSON.json(self.fillServerId)) }
+    if self.fillGrpclbRouteType { output.key("fillGrpclbRouteType"); output.value(ProtoJSON.json(self.fillGrpclbRouteType)) }
+    output.endObject()
+  }
+
   public static let protoJSONSchemaName = "grpc.testing.SimpleRequest"
   public static let protoJSONSchema: JSONValue = ["type": "object", "additionalProperties": false, "description": "Unary request.", "properties": ["responseType": ["type": "string", "enum": ["COMPRESSABLE"]], "responseSize": ["type": "integer", "format": "int32"], "payload": ["$ref": "#/components/schemas/grpc.testing.Payload"], "fillUsername": ["type": "boolean"], "fillOauthScope": ["type": "boolean"], "responseCompressed": ["$ref": "#/components/schemas/grpc.testing.BoolValue"], "responseStatus": ["$ref": "#/components/schemas/grpc.testing.EchoStatus"], "expectCompressed": ["$ref": "#/components/schemas/grpc.testing.BoolValue"], "fillServerId": ["type": "boolean"], "fillGrpclbRouteType": ["type": "boolean"]]]
   public static func collectProtoJSONSchemas(into schemas: inout [String: JSONValue]) {
@@ -570,6 +605,17 @@ extension SimpleResponse: ProtoJSONMessage {
     if self.grpclbRouteType.rawValue != 0 { object.append("grpclbRouteType", ProtoJSON.json(enumeration: self.grpclbRouteType)) }
     if !self.hostname.isEmpty { object.append("hostname", ProtoJSON.json(self.hostname)) }
     return .object(object)
+  }
+
+  public func writeProtoJSON(to output: inout JSONOutput) {
+    output.beginObject()
+    if let value = self.payload { output.key("payload"); value.writeProtoJSON(to: &output) }
+    if !self.username.isEmpty { output.key("username"); output.value(ProtoJSON.json(self.username)) }
+    if !self.oauthScope.isEmpty { output.key("oauthScope"); output.value(ProtoJSON.json(self.oauthScope)) }
+    if !self.serverId.isEmpty { output.key("serverId"); output.value(ProtoJSON.json(self.serverId)) }
+    if self.grpclbRouteType.rawValue != 0 { output.key("grpclbRouteType"); output.value(ProtoJSON.json(enumeration: self.grpclbRouteType)) }
+    if !self.hostname.isEmpty { output.key("hostname"); output.value(ProtoJSON.json(self.hostname)) }
+    output.endObject()
   }
 
   public static let protoJSONSchemaName = "grpc.testing.SimpleResponse"

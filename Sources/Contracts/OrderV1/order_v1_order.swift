@@ -131,6 +131,14 @@ extension LineItem: ProtoJSONMessage {
     return .object(object)
   }
 
+  public func writeProtoJSON(to output: inout JSONOutput) {
+    output.beginObject()
+    if !self.sku.isEmpty { output.key("sku"); output.value(ProtoJSON.json(self.sku)) }
+    if self.quantity != 0 { output.key("quantity"); output.value(ProtoJSON.json(self.quantity)) }
+    if self.unitPriceCents != 0 { output.key("unitPriceCents"); output.value(ProtoJSON.json(self.unitPriceCents)) }
+    output.endObject()
+  }
+
   public static let protoJSONSchemaName = "order.v1.LineItem"
   public static let protoJSONSchema: JSONValue = ["type": "object", "additionalProperties": false, "properties": ["sku": ["type": "string", "description": "Not empty."], "quantity": ["type": "integer", "format": "int32", "description": "At least 1."], "unitPriceCents": ["type": "string", "format": "int64", "pattern": "^-?[0-9]+$", "description": "At least 0."]]]
   public static func collectProtoJSONSchemas(into schemas: inout [String: JSONValue]) {
@@ -261,6 +269,23 @@ extension Order: ProtoJSONMessage {
     return .object(object)
   }
 
+  public func writeProtoJSON(to output: inout JSONOutput) {
+    output.beginObject()
+    if !self.id.isEmpty { output.key("id"); output.value(ProtoJSON.json(self.id)) }
+    if !self.userId.isEmpty { output.key("userId"); output.value(ProtoJSON.json(self.userId)) }
+    if !self.items.isEmpty {
+      output.key("items")
+      output.beginArray()
+      for element in self.items { element.writeProtoJSON(to: &output) }
+      output.endArray()
+    }
+    if self.status.rawValue != 0 { output.key("status"); output.value(ProtoJSON.json(enumeration: self.status)) }
+    if self.totalCents != 0 { output.key("totalCents"); output.value(ProtoJSON.json(self.totalCents)) }
+    if let value = self.createTime { output.key("createTime"); value.writeProtoJSON(to: &output) }
+    if !self.requestId.isEmpty { output.key("requestId"); output.value(ProtoJSON.json(self.requestId)) }
+    output.endObject()
+  }
+
   public static let protoJSONSchemaName = "order.v1.Order"
   public static let protoJSONSchema: JSONValue = ["type": "object", "additionalProperties": false, "properties": ["id": ["type": "string"], "userId": ["type": "string"], "items": ["type": "array", "items": ["$ref": "#/components/schemas/order.v1.LineItem"]], "status": ["type": "string", "enum": ["ORDER_STATUS_UNSPECIFIED", "ORDER_STATUS_CREATED", "ORDER_STATUS_CANCELLED"]], "totalCents": ["type": "string", "format": "int64", "pattern": "^-?[0-9]+$", "description": "The sum of quantity x unit_price_cents over the items, computed by the service."], "createTime": ["$ref": "#/components/schemas/google.protobuf.Timestamp"], "requestId": ["type": "string", "description": "The idempotency key the order was created with, if any."]]]
   public static func collectProtoJSONSchemas(into schemas: inout [String: JSONValue]) {
@@ -353,6 +378,19 @@ extension CreateOrderRequest: ProtoJSONMessage {
     return .object(object)
   }
 
+  public func writeProtoJSON(to output: inout JSONOutput) {
+    output.beginObject()
+    if !self.userId.isEmpty { output.key("userId"); output.value(ProtoJSON.json(self.userId)) }
+    if !self.items.isEmpty {
+      output.key("items")
+      output.beginArray()
+      for element in self.items { element.writeProtoJSON(to: &output) }
+      output.endArray()
+    }
+    if !self.requestId.isEmpty { output.key("requestId"); output.value(ProtoJSON.json(self.requestId)) }
+    output.endObject()
+  }
+
   public static let protoJSONSchemaName = "order.v1.CreateOrderRequest"
   public static let protoJSONSchema: JSONValue = ["type": "object", "additionalProperties": false, "properties": ["userId": ["type": "string"], "items": ["type": "array", "items": ["$ref": "#/components/schemas/order.v1.LineItem"], "description": "At least one."], "requestId": ["type": "string", "description": "An idempotency key, unique per user; empty means none."]]]
   public static func collectProtoJSONSchemas(into schemas: inout [String: JSONValue]) {
@@ -417,6 +455,12 @@ extension GetOrderRequest: ProtoJSONMessage {
     var object = JSONObject(capacity: 1)
     if !self.id.isEmpty { object.append("id", ProtoJSON.json(self.id)) }
     return .object(object)
+  }
+
+  public func writeProtoJSON(to output: inout JSONOutput) {
+    output.beginObject()
+    if !self.id.isEmpty { output.key("id"); output.value(ProtoJSON.json(self.id)) }
+    output.endObject()
   }
 
   public static let protoJSONSchemaName = "order.v1.GetOrderRequest"
@@ -505,6 +549,14 @@ extension ListOrdersRequest: ProtoJSONMessage {
     return .object(object)
   }
 
+  public func writeProtoJSON(to output: inout JSONOutput) {
+    output.beginObject()
+    if !self.userId.isEmpty { output.key("userId"); output.value(ProtoJSON.json(self.userId)) }
+    if self.pageSize != 0 { output.key("pageSize"); output.value(ProtoJSON.json(self.pageSize)) }
+    if !self.pageToken.isEmpty { output.key("pageToken"); output.value(ProtoJSON.json(self.pageToken)) }
+    output.endObject()
+  }
+
   public static let protoJSONSchemaName = "order.v1.ListOrdersRequest"
   public static let protoJSONSchema: JSONValue = ["type": "object", "additionalProperties": false, "properties": ["userId": ["type": "string"], "pageSize": ["type": "integer", "format": "int32", "description": "0 means the default (20); at most 100."], "pageToken": ["type": "string"]]]
   public static func collectProtoJSONSchemas(into schemas: inout [String: JSONValue]) {
@@ -583,6 +635,18 @@ extension ListOrdersResponse: ProtoJSONMessage {
     return .object(object)
   }
 
+  public func writeProtoJSON(to output: inout JSONOutput) {
+    output.beginObject()
+    if !self.orders.isEmpty {
+      output.key("orders")
+      output.beginArray()
+      for element in self.orders { element.writeProtoJSON(to: &output) }
+      output.endArray()
+    }
+    if !self.nextPageToken.isEmpty { output.key("nextPageToken"); output.value(ProtoJSON.json(self.nextPageToken)) }
+    output.endObject()
+  }
+
   public static let protoJSONSchemaName = "order.v1.ListOrdersResponse"
   public static let protoJSONSchema: JSONValue = ["type": "object", "additionalProperties": false, "properties": ["orders": ["type": "array", "items": ["$ref": "#/components/schemas/order.v1.Order"]], "nextPageToken": ["type": "string"]]]
   public static func collectProtoJSONSchemas(into schemas: inout [String: JSONValue]) {
@@ -647,6 +711,12 @@ extension CancelOrderRequest: ProtoJSONMessage {
     var object = JSONObject(capacity: 1)
     if !self.id.isEmpty { object.append("id", ProtoJSON.json(self.id)) }
     return .object(object)
+  }
+
+  public func writeProtoJSON(to output: inout JSONOutput) {
+    output.beginObject()
+    if !self.id.isEmpty { output.key("id"); output.value(ProtoJSON.json(self.id)) }
+    output.endObject()
   }
 
   public static let protoJSONSchemaName = "order.v1.CancelOrderRequest"

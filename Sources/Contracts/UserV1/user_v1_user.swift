@@ -99,6 +99,15 @@ extension User: ProtoJSONMessage {
     return .object(object)
   }
 
+  public func writeProtoJSON(to output: inout JSONOutput) {
+    output.beginObject()
+    if !self.id.isEmpty { output.key("id"); output.value(ProtoJSON.json(self.id)) }
+    if !self.name.isEmpty { output.key("name"); output.value(ProtoJSON.json(self.name)) }
+    if !self.email.isEmpty { output.key("email"); output.value(ProtoJSON.json(self.email)) }
+    if let value = self.createTime { output.key("createTime"); value.writeProtoJSON(to: &output) }
+    output.endObject()
+  }
+
   public static let protoJSONSchemaName = "user.v1.User"
   public static let protoJSONSchema: JSONValue = ["type": "object", "additionalProperties": false, "properties": ["id": ["type": "string", "description": "Assigned by the service; opaque to callers."], "name": ["type": "string", "description": "At most 200 Unicode characters."], "email": ["type": "string", "description": "Unique across users."], "createTime": ["$ref": "#/components/schemas/google.protobuf.Timestamp"]]]
   public static func collectProtoJSONSchemas(into schemas: inout [String: JSONValue]) {
@@ -175,6 +184,13 @@ extension CreateUserRequest: ProtoJSONMessage {
     return .object(object)
   }
 
+  public func writeProtoJSON(to output: inout JSONOutput) {
+    output.beginObject()
+    if !self.name.isEmpty { output.key("name"); output.value(ProtoJSON.json(self.name)) }
+    if !self.email.isEmpty { output.key("email"); output.value(ProtoJSON.json(self.email)) }
+    output.endObject()
+  }
+
   public static let protoJSONSchemaName = "user.v1.CreateUserRequest"
   public static let protoJSONSchema: JSONValue = ["type": "object", "additionalProperties": false, "properties": ["name": ["type": "string"], "email": ["type": "string"]]]
   public static func collectProtoJSONSchemas(into schemas: inout [String: JSONValue]) {
@@ -238,6 +254,12 @@ extension GetUserRequest: ProtoJSONMessage {
     var object = JSONObject(capacity: 1)
     if !self.id.isEmpty { object.append("id", ProtoJSON.json(self.id)) }
     return .object(object)
+  }
+
+  public func writeProtoJSON(to output: inout JSONOutput) {
+    output.beginObject()
+    if !self.id.isEmpty { output.key("id"); output.value(ProtoJSON.json(self.id)) }
+    output.endObject()
   }
 
   public static let protoJSONSchemaName = "user.v1.GetUserRequest"
@@ -315,6 +337,13 @@ extension ListUsersRequest: ProtoJSONMessage {
     if self.pageSize != 0 { object.append("pageSize", ProtoJSON.json(self.pageSize)) }
     if !self.pageToken.isEmpty { object.append("pageToken", ProtoJSON.json(self.pageToken)) }
     return .object(object)
+  }
+
+  public func writeProtoJSON(to output: inout JSONOutput) {
+    output.beginObject()
+    if self.pageSize != 0 { output.key("pageSize"); output.value(ProtoJSON.json(self.pageSize)) }
+    if !self.pageToken.isEmpty { output.key("pageToken"); output.value(ProtoJSON.json(self.pageToken)) }
+    output.endObject()
   }
 
   public static let protoJSONSchemaName = "user.v1.ListUsersRequest"
@@ -396,6 +425,18 @@ extension ListUsersResponse: ProtoJSONMessage {
     return .object(object)
   }
 
+  public func writeProtoJSON(to output: inout JSONOutput) {
+    output.beginObject()
+    if !self.users.isEmpty {
+      output.key("users")
+      output.beginArray()
+      for element in self.users { element.writeProtoJSON(to: &output) }
+      output.endArray()
+    }
+    if !self.nextPageToken.isEmpty { output.key("nextPageToken"); output.value(ProtoJSON.json(self.nextPageToken)) }
+    output.endObject()
+  }
+
   public static let protoJSONSchemaName = "user.v1.ListUsersResponse"
   public static let protoJSONSchema: JSONValue = ["type": "object", "additionalProperties": false, "properties": ["users": ["type": "array", "items": ["$ref": "#/components/schemas/user.v1.User"]], "nextPageToken": ["type": "string", "description": "Empty on the last page."]]]
   public static func collectProtoJSONSchemas(into schemas: inout [String: JSONValue]) {
@@ -460,6 +501,12 @@ extension DeleteUserRequest: ProtoJSONMessage {
     var object = JSONObject(capacity: 1)
     if !self.id.isEmpty { object.append("id", ProtoJSON.json(self.id)) }
     return .object(object)
+  }
+
+  public func writeProtoJSON(to output: inout JSONOutput) {
+    output.beginObject()
+    if !self.id.isEmpty { output.key("id"); output.value(ProtoJSON.json(self.id)) }
+    output.endObject()
   }
 
   public static let protoJSONSchemaName = "user.v1.DeleteUserRequest"

@@ -263,6 +263,27 @@ extension Scalars: ProtoJSONMessage {
     return .object(object)
   }
 
+  public func writeProtoJSON(to output: inout JSONOutput) {
+    output.beginObject()
+    if self.fDouble != 0 { output.key("fDouble"); output.value(ProtoJSON.json(self.fDouble)) }
+    if self.fFloat != 0 { output.key("fFloat"); output.value(ProtoJSON.json(self.fFloat)) }
+    if self.fInt64 != 0 { output.key("fInt64"); output.value(ProtoJSON.json(self.fInt64)) }
+    if self.fUint64 != 0 { output.key("fUint64"); output.value(ProtoJSON.json(self.fUint64)) }
+    if self.fInt32 != 0 { output.key("fInt32"); output.value(ProtoJSON.json(self.fInt32)) }
+    if self.fFixed64 != 0 { output.key("fFixed64"); output.value(ProtoJSON.json(self.fFixed64)) }
+    if self.fFixed32 != 0 { output.key("fFixed32"); output.value(ProtoJSON.json(self.fFixed32)) }
+    if self.fBool { output.key("fBool"); output.value(ProtoJSON.json(self.fBool)) }
+    if !self.fString.isEmpty { output.key("fString"); output.value(ProtoJSON.json(self.fString)) }
+    if !self.fBytes.isEmpty { output.key("fBytes"); output.value(ProtoJSON.json(bytes: self.fBytes)) }
+    if self.fUint32 != 0 { output.key("fUint32"); output.value(ProtoJSON.json(self.fUint32)) }
+    if self.fEnum.rawValue != 0 { output.key("fEnum"); output.value(ProtoJSON.json(enumeration: self.fEnum)) }
+    if self.fSfixed32 != 0 { output.key("fSfixed32"); output.value(ProtoJSON.json(self.fSfixed32)) }
+    if self.fSfixed64 != 0 { output.key("fSfixed64"); output.value(ProtoJSON.json(self.fSfixed64)) }
+    if self.fSint32 != 0 { output.key("fSint32"); output.value(ProtoJSON.json(self.fSint32)) }
+    if self.fSint64 != 0 { output.key("fSint64"); output.value(ProtoJSON.json(self.fSint64)) }
+    output.endObject()
+  }
+
   public static let protoJSONSchemaName = "fixtures.v1.Scalars"
   public static let protoJSONSchema: JSONValue = ["type": "object", "additionalProperties": false, "properties": ["fDouble": ["type": "number", "format": "double"], "fFloat": ["type": "number", "format": "float"], "fInt64": ["type": "string", "format": "int64", "pattern": "^-?[0-9]+$"], "fUint64": ["type": "string", "format": "uint64", "pattern": "^[0-9]+$"], "fInt32": ["type": "integer", "format": "int32"], "fFixed64": ["type": "string", "format": "uint64", "pattern": "^[0-9]+$"], "fFixed32": ["type": "integer", "format": "int64", "minimum": 0, "maximum": 4294967295], "fBool": ["type": "boolean"], "fString": ["type": "string"], "fBytes": ["type": "string", "format": "byte"], "fUint32": ["type": "integer", "format": "int64", "minimum": 0, "maximum": 4294967295], "fEnum": ["type": "string", "enum": ["COLOR_UNSPECIFIED", "COLOR_RED", "COLOR_GREEN", "COLOR_INFRARED"]], "fSfixed32": ["type": "integer", "format": "int32"], "fSfixed64": ["type": "string", "format": "int64", "pattern": "^-?[0-9]+$"], "fSint32": ["type": "integer", "format": "int32"], "fSint64": ["type": "string", "format": "int64", "pattern": "^-?[0-9]+$"]]]
   public static func collectProtoJSONSchemas(into schemas: inout [String: JSONValue]) {
@@ -549,6 +570,113 @@ extension Repeated: ProtoJSONMessage {
     if !self.rSint64.isEmpty { object.append("rSint64", .array(self.rSint64.map { ProtoJSON.json($0) })) }
     if !self.rMessage.isEmpty { object.append("rMessage", .array(self.rMessage.map { $0.protoJSON() })) }
     return .object(object)
+  }
+
+  public func writeProtoJSON(to output: inout JSONOutput) {
+    output.beginObject()
+    if !self.rDouble.isEmpty {
+      output.key("rDouble")
+      output.beginArray()
+      for element in self.rDouble { output.value(ProtoJSON.json(element)) }
+      output.endArray()
+    }
+    if !self.rFloat.isEmpty {
+      output.key("rFloat")
+      output.beginArray()
+      for element in self.rFloat { output.value(ProtoJSON.json(element)) }
+      output.endArray()
+    }
+    if !self.rInt64.isEmpty {
+      output.key("rInt64")
+      output.beginArray()
+      for element in self.rInt64 { output.value(ProtoJSON.json(element)) }
+      output.endArray()
+    }
+    if !self.rUint64.isEmpty {
+      output.key("rUint64")
+      output.beginArray()
+      for element in self.rUint64 { output.value(ProtoJSON.json(element)) }
+      output.endArray()
+    }
+    if !self.rInt32.isEmpty {
+      output.key("rInt32")
+      output.beginArray()
+      for element in self.rInt32 { output.value(ProtoJSON.json(element)) }
+      output.endArray()
+    }
+    if !self.rFixed64.isEmpty {
+      output.key("rFixed64")
+      output.beginArray()
+      for element in self.rFixed64 { output.value(ProtoJSON.json(element)) }
+      output.endArray()
+    }
+    if !self.rFixed32.isEmpty {
+      output.key("rFixed32")
+      output.beginArray()
+      for element in self.rFixed32 { output.value(ProtoJSON.json(element)) }
+      output.endArray()
+    }
+    if !self.rBool.isEmpty {
+      output.key("rBool")
+      output.beginArray()
+      for element in self.rBool { output.value(ProtoJSON.json(element)) }
+      output.endArray()
+    }
+    if !self.rString.isEmpty {
+      output.key("rString")
+      output.beginArray()
+      for element in self.rString { output.value(ProtoJSON.json(element)) }
+      output.endArray()
+    }
+    if !self.rBytes.isEmpty {
+      output.key("rBytes")
+      output.beginArray()
+      for element in self.rBytes { output.value(ProtoJSON.json(bytes: element)) }
+      output.endArray()
+    }
+    if !self.rUint32.isEmpty {
+      output.key("rUint32")
+      output.beginArray()
+      for element in self.rUint32 { output.value(ProtoJSON.json(element)) }
+      output.endArray()
+    }
+    if !self.rEnum.isEmpty {
+      output.key("rEnum")
+      output.beginArray()
+      for element in self.rEnum { output.value(ProtoJSON.json(enumeration: element)) }
+      output.endArray()
+    }
+    if !self.rSfixed32.isEmpty {
+      output.key("rSfixed32")
+      output.beginArray()
+      for element in self.rSfixed32 { output.value(ProtoJSON.json(element)) }
+      output.endArray()
+    }
+    if !self.rSfixed64.isEmpty {
+      output.key("rSfixed64")
+      output.beginArray()
+      for element in self.rSfixed64 { output.value(ProtoJSON.json(element)) }
+      output.endArray()
+    }
+    if !self.rSint32.isEmpty {
+      output.key("rSint32")
+      output.beginArray()
+      for element in self.rSint32 { output.value(ProtoJSON.json(element)) }
+      output.endArray()
+    }
+    if !self.rSint64.isEmpty {
+      output.key("rSint64")
+      output.beginArray()
+      for element in self.rSint64 { output.value(ProtoJSON.json(element)) }
+      output.endArray()
+    }
+    if !self.rMessage.isEmpty {
+      output.key("rMessage")
+      output.beginArray()
+      for element in self.rMessage { element.writeProtoJSON(to: &output) }
+      output.endArray()
+    }
+    output.endObject()
   }
 
   public static let protoJSONSchemaName = "fixtures.v1.Repeated"
@@ -1043,6 +1171,58 @@ extension Everything: ProtoJSONMessage {
     return .object(object)
   }
 
+  public func writeProtoJSON(to output: inout JSONOutput) {
+    output.beginObject()
+    if let value = self.scalars { output.key("scalars"); value.writeProtoJSON(to: &output) }
+    if let value = self.repeated { output.key("repeated"); value.writeProtoJSON(to: &output) }
+    if let value = self.nested { output.key("nested"); value.writeProtoJSON(to: &output) }
+    if !self.counts.isEmpty {
+      output.key("counts")
+      output.beginObject()
+      for entry in self.counts.sorted(by: { $0.key < $1.key }) { output.key(entry.key); output.value(ProtoJSON.json(entry.value)) }
+      output.endObject()
+    }
+    if !self.byId.isEmpty {
+      output.key("byId")
+      output.beginObject()
+      for entry in self.byId.sorted(by: { $0.key < $1.key }) { output.key(String(entry.key)); entry.value.writeProtoJSON(to: &output) }
+      output.endObject()
+    }
+    if !self.flags.isEmpty {
+      output.key("flags")
+      output.beginObject()
+      for entry in self.flags.sorted(by: { !$0.key && $1.key }) { output.key((entry.key ? "true" : "false")); output.value(ProtoJSON.json(entry.value)) }
+      output.endObject()
+    }
+    if !self.colors.isEmpty {
+      output.key("colors")
+      output.beginObject()
+      for entry in self.colors.sorted(by: { $0.key < $1.key }) { output.key(String(entry.key)); output.value(ProtoJSON.json(enumeration: entry.value)) }
+      output.endObject()
+    }
+    switch self.choice {
+    case .choiceText(let value)?: output.key("choiceText"); output.value(ProtoJSON.json(value))
+    case .choiceNumber(let value)?: output.key("choiceNumber"); output.value(ProtoJSON.json(value))
+    case .choiceMessage(let value)?: output.key("choiceMessage"); value.writeProtoJSON(to: &output)
+    case .choiceColor(let value)?: output.key("choiceColor"); output.value(ProtoJSON.json(enumeration: value))
+    case .choiceBytes(let value)?: output.key("choiceBytes"); output.value(ProtoJSON.json(bytes: value))
+    case nil: break
+    }
+    if let value = self.created { output.key("created"); value.writeProtoJSON(to: &output) }
+    if let value = self.ttl { output.key("ttl"); output.value(ProtoJSON.json(duration: value)) }
+    if let value = self.nickname { output.key("nickname"); output.value(ProtoJSON.json(value)) }
+    if let value = self.big { output.key("big"); output.value(ProtoJSON.json(value)) }
+    if let value = self.maybe { output.key("maybe"); output.value(ProtoJSON.json(value)) }
+    if let value = self.blob { output.key("blob"); output.value(ProtoJSON.json(bytes: value)) }
+    if let value = self.ratio { output.key("ratio"); output.value(ProtoJSON.json(value)) }
+    if let value = self.small { output.key("small"); output.value(ProtoJSON.json(value)) }
+    if let value = self.nothing { output.key("nothing"); value.writeProtoJSON(to: &output) }
+    if let value = self.fraction { output.key("fraction"); output.value(ProtoJSON.json(value)) }
+    if let value = self.medium { output.key("medium"); output.value(ProtoJSON.json(value)) }
+    if let value = self.huge { output.key("huge"); output.value(ProtoJSON.json(value)) }
+    output.endObject()
+  }
+
   public static let protoJSONSchemaName = "fixtures.v1.Everything"
   public static let protoJSONSchema: JSONValue = ["type": "object", "additionalProperties": false, "properties": ["scalars": ["$ref": "#/components/schemas/fixtures.v1.Scalars"], "repeated": ["$ref": "#/components/schemas/fixtures.v1.Repeated"], "nested": ["$ref": "#/components/schemas/fixtures.v1.Everything.Nested"], "counts": ["type": "object", "additionalProperties": ["type": "integer", "format": "int32"]], "byId": ["type": "object", "additionalProperties": ["$ref": "#/components/schemas/fixtures.v1.Scalars"]], "flags": ["type": "object", "additionalProperties": ["type": "string"]], "colors": ["type": "object", "additionalProperties": ["type": "string", "enum": ["COLOR_UNSPECIFIED", "COLOR_RED", "COLOR_GREEN", "COLOR_INFRARED"]]], "choiceText": ["type": "string"], "choiceNumber": ["type": "string", "format": "int64", "pattern": "^-?[0-9]+$"], "choiceMessage": ["$ref": "#/components/schemas/fixtures.v1.Scalars"], "choiceColor": ["type": "string", "enum": ["COLOR_UNSPECIFIED", "COLOR_RED", "COLOR_GREEN", "COLOR_INFRARED"]], "choiceBytes": ["type": "string", "format": "byte"], "created": ["$ref": "#/components/schemas/google.protobuf.Timestamp"], "ttl": ["type": "string", "pattern": "^-?[0-9]+(\\.[0-9]{1,9})?s$"], "nickname": ["type": "string"], "big": ["type": "string", "format": "int64", "pattern": "^-?[0-9]+$"], "maybe": ["type": "boolean"], "blob": ["type": "string", "format": "byte"], "ratio": ["type": "number", "format": "double"], "small": ["type": "integer", "format": "int64", "minimum": 0, "maximum": 4294967295], "nothing": ["$ref": "#/components/schemas/google.protobuf.Empty"], "fraction": ["type": "number", "format": "float"], "medium": ["type": "integer", "format": "int32"], "huge": ["type": "string", "format": "uint64", "pattern": "^[0-9]+$"]]]
   public static func collectProtoJSONSchemas(into schemas: inout [String: JSONValue]) {
@@ -1087,6 +1267,14 @@ extension Everything.Nested: ProtoJSONMessage {
     if self.level.rawValue != 0 { object.append("level", ProtoJSON.json(enumeration: self.level)) }
     if let value = self.childListHolder { object.append("childListHolder", value.protoJSON()) }
     return .object(object)
+  }
+
+  public func writeProtoJSON(to output: inout JSONOutput) {
+    output.beginObject()
+    if !self.label.isEmpty { output.key("label"); output.value(ProtoJSON.json(self.label)) }
+    if self.level.rawValue != 0 { output.key("level"); output.value(ProtoJSON.json(enumeration: self.level)) }
+    if let value = self.childListHolder { output.key("childListHolder"); value.writeProtoJSON(to: &output) }
+    output.endObject()
   }
 
   public static let protoJSONSchemaName = "fixtures.v1.Everything.Nested"
@@ -1169,6 +1357,18 @@ extension Node: ProtoJSONMessage {
     if !self.children.isEmpty { object.append("children", .array(self.children.map { $0.protoJSON() })) }
     if !self.name.isEmpty { object.append("name", ProtoJSON.json(self.name)) }
     return .object(object)
+  }
+
+  public func writeProtoJSON(to output: inout JSONOutput) {
+    output.beginObject()
+    if !self.children.isEmpty {
+      output.key("children")
+      output.beginArray()
+      for element in self.children { element.writeProtoJSON(to: &output) }
+      output.endArray()
+    }
+    if !self.name.isEmpty { output.key("name"); output.value(ProtoJSON.json(self.name)) }
+    output.endObject()
   }
 
   public static let protoJSONSchemaName = "fixtures.v1.Node"
