@@ -6,6 +6,7 @@ time per request is the server's alone. Every load test targets loopback and is 
 Needs: h2load (nghttp2-client), wrk, taskset; `make deps` installs them.
 """
 
+import contextlib
 import os
 import re
 import signal
@@ -340,61 +341,69 @@ PLACEMENTS = [
 ]
 
 
+@contextlib.contextmanager
+def edge_in_front_of_user_service(bin_dir, edge_cpu, user_cpu, edge_env=None):
+    """user-service with one user, and the edge in front of it; yields the two servers, the
+    user's id, the edge's URL for GET /v1/users/{id}, and a bearer token."""
+    secret = "bench-secret"
+    with tempfile.TemporaryDirectory() as folder:
+        user = Server([os.path.join(bin_dir, "user-service"), "--port", "0", "--db", f"{folder}/users.db",
+                       "--durability", "normal"], cpu=user_cpu)
+        try:
+            edge = Server([os.path.join(bin_dir, "edge"), "--port", "0", "--user-addr", f"127.0.0.1:{user.port}",
+                           "--order-addr", "127.0.0.1:1", "--jwt-secret", secret, "--rate-limit", "1000000",
+                           "--rate-burst", "1000000"], cpu=edge_cpu, env=edge_env)
+            try:
+                created = http2_call(user.port, "/user.v1.UserService/CreateUser",
+                                     field(1, 2, b"Edge User") + field(2, 2, b"edge@example.com"))
+                user_id = first_string_field(created)
+                token = subprocess.run([os.path.join(bin_dir, "edge"), "mint-token", "--jwt-secret", secret],
+                                       check=True, text=True, capture_output=True).stdout.strip()
+                yield user, edge, user_id, f"http://127.0.0.1:{edge.port}/v1/users/{user_id}", token
+            finally:
+                edge.stop()
+        finally:
+            user.stop()
+
+
 def edge_versus_direct(bin_dir, seconds, placement, rounds):
     """GET /v1/users/{id} through the edge with wrk, then GetUser straight to user-service with
     h2load at the same concurrency; both with the CPU each server spent per request. The two
     alternate `rounds` times against the same processes and each figure is the median, so that a
     neighbour's load on this shared machine moves both sides of a ratio alike."""
     _, edge_cpu, user_cpu, load_cpu, _ = placement
-    secret = "bench-secret"
-    with tempfile.TemporaryDirectory() as folder:
-        user = Server([os.path.join(bin_dir, "user-service"), "--port", "0", "--db", f"{folder}/users.db",
-                       "--durability", "normal"], cpu=user_cpu)
-        edge = Server([os.path.join(bin_dir, "edge"), "--port", "0", "--user-addr", f"127.0.0.1:{user.port}",
-                       "--order-addr", "127.0.0.1:1", "--jwt-secret", secret, "--rate-limit", "1000000",
-                       "--rate-burst", "1000000"], cpu=edge_cpu)
-        try:
-            created = http2_call(user.port, "/user.v1.UserService/CreateUser",
-                                 field(1, 2, b"Edge User") + field(2, 2, b"edge@example.com"))
-            user_id = first_string_field(created)
-            token = subprocess.run([os.path.join(bin_dir, "edge"), "mint-token", "--jwt-secret", secret],
-                                   check=True, text=True, capture_output=True).stdout.strip()
-            url = f"http://127.0.0.1:{edge.port}/v1/users/{user_id}"
-            body = write_body(field(1, 2, user_id.encode()))
-            wrk(url, 32, 2, token, cpu=load_cpu)  # warm-up: connections, caches
-            results = {}
-            loads = [("32 in flight", 32)] + ([("1 in flight", 1)] if placement is PLACEMENTS[1] else [])
-            for label, connections in loads:
-                clients, streams = (4, 8) if connections == 32 else (1, 1)
-                samples = []
-                for _ in range(rounds):
-                    before = (edge.cpu_seconds(), user.cpu_seconds())
-                    through_edge = wrk(url, connections, seconds, token, cpu=load_cpu)
-                    count = through_edge["qps"] * seconds
-                    through_edge["edge_us"] = (edge.cpu_seconds() - before[0]) / count * 1e6
-                    through_edge["user_us"] = (user.cpu_seconds() - before[1]) / count * 1e6
-                    # About as long as the edge's run: the direct path answers some twice as fast.
-                    requests = min(400000, max(5000, int(through_edge["qps"] * seconds * 2)))
-                    before = user.cpu_seconds()
-                    direct = h2load(user.port, "/user.v1.UserService/GetUser", body, requests, clients, streams, cpu=load_cpu)
-                    direct["user_us"] = (user.cpu_seconds() - before) / requests * 1e6
-                    samples.append((through_edge, direct))
-                results[label] = median_pair(samples)
-            return results
-        finally:
-            edge.stop()
-            user.stop()
+    with edge_in_front_of_user_service(bin_dir, edge_cpu, user_cpu) as (user, edge, user_id, url, token):
+        body = write_body(field(1, 2, user_id.encode()))
+        wrk(url, 32, 2, token, cpu=load_cpu)  # warm-up: connections, caches
+        results = {}
+        loads = [("32 in flight", 32)] + ([("1 in flight", 1)] if placement is PLACEMENTS[1] else [])
+        for label, connections in loads:
+            clients, streams = (4, 8) if connections == 32 else (1, 1)
+            samples = []
+            for _ in range(rounds):
+                before = (edge.cpu_seconds(), user.cpu_seconds())
+                through_edge = wrk(url, connections, seconds, token, cpu=load_cpu)
+                count = through_edge["requests"]
+                through_edge["edge_us"] = (edge.cpu_seconds() - before[0]) / count * 1e6
+                through_edge["user_us"] = (user.cpu_seconds() - before[1]) / count * 1e6
+                # About as long as the edge's run: the direct path answers some twice as fast.
+                requests = min(400000, max(5000, int(through_edge["qps"] * seconds * 2)))
+                before = user.cpu_seconds()
+                direct = h2load(user.port, "/user.v1.UserService/GetUser", body, requests, clients, streams, cpu=load_cpu)
+                direct["user_us"] = (user.cpu_seconds() - before) / requests * 1e6
+                samples.append((through_edge, direct))
+            results[label] = median_pair(samples)
+        return results
 
 
 def median_pair(samples):
     """Per-key medians of (through the edge, direct) samples, and the median of their ratios."""
-    def median(values):
-        return statistics.median(values)
+    median = statistics.median
     through_edge = {key: median([edge[key] for edge, _ in samples]) for key in samples[0][0]}
     direct = {key: median([direct[key] for _, direct in samples]) for key in samples[0][1]}
-    through_edge["share"] = median([edge["qps"] / direct["qps"] for edge, direct in samples])
-    through_edge["added_p50_us"] = median([edge["p50_us"] - direct["p50_us"] for edge, direct in samples])
     through_edge["shares"] = [edge["qps"] / direct["qps"] for edge, direct in samples]
+    through_edge["share"] = median(through_edge["shares"])
+    through_edge["added_p50_us"] = median([edge["p50_us"] - direct["p50_us"] for edge, direct in samples])
     return through_edge, direct
 
 
@@ -404,21 +413,10 @@ def edge_allocations(bin_dir):
     hardly moves with the machine's load."""
     library = os.path.join(BENCH, ".build", "malloc_count.so")
     run(["gcc", "-O2", "-Wall", "-Wextra", "-shared", "-fPIC", "-o", library, os.path.join(BENCH, "c", "malloc_count.c")])
-    secret = "bench-secret"
     with tempfile.TemporaryDirectory() as folder:
         count_file = os.path.join(folder, "count")
-        user = Server([os.path.join(bin_dir, "user-service"), "--port", "0", "--db", f"{folder}/users.db",
-                       "--durability", "normal"], cpu="1")
         environment = dict(os.environ, LD_PRELOAD=library, MALLOC_COUNT_FILE=count_file)
-        edge = Server([os.path.join(bin_dir, "edge"), "--port", "0", "--user-addr", f"127.0.0.1:{user.port}",
-                       "--order-addr", "127.0.0.1:1", "--jwt-secret", secret, "--rate-limit", "1000000",
-                       "--rate-burst", "1000000"], cpu="0", env=environment)
-        try:
-            created = http2_call(user.port, "/user.v1.UserService/CreateUser",
-                                 field(1, 2, b"Edge User") + field(2, 2, b"edge@example.com"))
-            token = subprocess.run([os.path.join(bin_dir, "edge"), "mint-token", "--jwt-secret", secret],
-                                   check=True, text=True, capture_output=True).stdout.strip()
-            url = f"http://127.0.0.1:{edge.port}/v1/users/{first_string_field(created)}"
+        with edge_in_front_of_user_service(bin_dir, "0", "1", edge_env=environment) as (_, edge, _, url, token):
             wrk(url, 32, 1, token)
 
             def count():
@@ -435,9 +433,6 @@ def edge_allocations(bin_dir):
             result = wrk(url, 32, 2, token)
             time.sleep(0.1)  # the last responses' work, finished after wrk's last read
             return (count() - before) / result["requests"]
-        finally:
-            edge.stop()
-            user.stop()
 
 
 def http1_floor(bench_bin, seconds):
