@@ -43,7 +43,8 @@ public enum Invoker {
       // The usual case: written field by field, no tree.
       return response.message.protoJSONBytes()
     }
-    guard case .object(let object) = response.message.protoJSON() else { return JSONValue.null.serialized() }
+    let body = response.message.protoJSON()
+    guard case .object(let object) = body else { return body.serialized() }
     return (object[RequestTranslator.jsonName(route.responseBody)] ?? .null).serialized()
   }
 }
