@@ -164,15 +164,8 @@ struct JSONGenerator {
     case .repeated(let field, let name, let codec):
       writer.line("if !self.\(name).isEmpty { object.append(\(field.jsonName.swiftLiteral), .array(self.\(name).map { \(self.encode(codec, "$0")) })) }")
     case .map(let field, let name, let key, let value, _):
-      let keyText: String
-      switch key {
-      case .string: keyText = "$0.key"
-      case .bool: keyText = "($0.key ? \"true\" : \"false\")"
-      default: keyText = "String($0.key)"
-      }
-      let order = if case .bool = key { "!$0.key && $1.key" } else { "$0.key < $1.key" }
       writer.line("if !self.\(name).isEmpty {")
-      writer.line("  let members = self.\(name).sorted { \(order) }.map { JSONObject.Member(key: \(keyText), value: \(self.encode(value, "$0.value"))) }")
+      writer.line("  let members = self.\(name).sorted { \(self.mapOrder(key)) }.map { JSONObject.Member(key: \(self.mapKeyText(key, "$0")), value: \(self.encode(value, "$0.value"))) }")
       writer.line("  object.append(\(field.jsonName.swiftLiteral), .object(JSONObject(members)))")
       writer.line("}")
     case .oneof(let name, _, _, let cases):
@@ -204,17 +197,10 @@ struct JSONGenerator {
         writer.line("output.endArray()")
       }
     case .map(let field, let name, let key, let value, _):
-      let keyText: String
-      switch key {
-      case .string: keyText = "entry.key"
-      case .bool: keyText = "(entry.key ? \"true\" : \"false\")"
-      default: keyText = "String(entry.key)"
-      }
-      let order = if case .bool = key { "!$0.key && $1.key" } else { "$0.key < $1.key" }
       writer.block("if !self.\(name).isEmpty") { writer in
         writer.line("output.key(\(field.jsonName.swiftLiteral))")
         writer.line("output.beginObject()")
-        writer.line("for entry in self.\(name).sorted(by: { \(order) }) { output.key(\(keyText)); \(self.write(value, "entry.value")) }")
+        writer.line("for entry in self.\(name).sorted(by: { \(self.mapOrder(key)) }) { output.key(\(self.mapKeyText(key, "entry"))); \(self.write(value, "entry.value")) }")
         writer.line("output.endObject()")
       }
     case .oneof(let name, _, _, let cases):
@@ -225,6 +211,20 @@ struct JSONGenerator {
         writer.line("case nil: break")
       }
     }
+  }
+
+  /// A map entry's key as JSON object key text, for the entry named `entry`.
+  private func mapKeyText(_ key: ValueCodec, _ entry: String) -> String {
+    switch key {
+    case .string: "\(entry).key"
+    case .bool: "(\(entry).key ? \"true\" : \"false\")"
+    default: "String(\(entry).key)"
+    }
+  }
+
+  /// Map entries in key order (false before true for bool keys), so the JSON is deterministic.
+  private func mapOrder(_ key: ValueCodec) -> String {
+    if case .bool = key { "!$0.key && $1.key" } else { "$0.key < $1.key" }
   }
 
   /// Writes one value to `output`: a message writes itself, other values go as a tree.

@@ -78,31 +78,28 @@ public struct JSONOutput: Sendable {
     self.atStart = false
   }
 
-  /// Opens an object (as a value: after a key, in an array, or at the top).
-  public mutating func beginObject() {
+  private mutating func open(_ bracket: Unicode.Scalar) {
     self.separate()
-    self.bytes.append(UInt8(ascii: "{"))
+    self.bytes.append(UInt8(ascii: bracket))
     self.atStart = true
   }
+
+  private mutating func close(_ bracket: Unicode.Scalar) {
+    self.bytes.append(UInt8(ascii: bracket))
+    self.atStart = false
+  }
+
+  /// Opens an object (as a value: after a key, in an array, or at the top).
+  public mutating func beginObject() { self.open("{") }
 
   /// Closes the innermost object.
-  public mutating func endObject() {
-    self.bytes.append(UInt8(ascii: "}"))
-    self.atStart = false
-  }
+  public mutating func endObject() { self.close("}") }
 
   /// Opens an array.
-  public mutating func beginArray() {
-    self.separate()
-    self.bytes.append(UInt8(ascii: "["))
-    self.atStart = true
-  }
+  public mutating func beginArray() { self.open("[") }
 
   /// Closes the innermost array.
-  public mutating func endArray() {
-    self.bytes.append(UInt8(ascii: "]"))
-    self.atStart = false
-  }
+  public mutating func endArray() { self.close("]") }
 
   /// Writes a member's key; its value follows.
   /// - Parameter name: The key.
