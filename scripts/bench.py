@@ -391,6 +391,11 @@ def edge_versus_direct(bin_dir, seconds, placement, rounds):
                 before = user.cpu_seconds()
                 direct = h2load(user.port, "/user.v1.UserService/GetUser", body, requests, clients, streams, cpu=load_cpu)
                 direct["user_us"] = (user.cpu_seconds() - before) / requests * 1e6
+                if connections > 1:
+                    # wrk's shape: every client on its own connection, one call at a time.
+                    per_connection = h2load(user.port, "/user.v1.UserService/GetUser", body, requests // 2,
+                                            connections, 1, cpu=load_cpu)
+                    through_edge["share_per_connection"] = through_edge["qps"] / per_connection["qps"]
                 samples.append((through_edge, direct))
             results[label] = median_pair(samples)
         return results
@@ -507,7 +512,7 @@ def main():
         out.append("| " + " | ".join(f"{us:.1f} µs" for _, _, us in batches) + " |\n")
 
     seconds = 3 if QUICK else 5
-    rounds = 1 if QUICK else 3
+    rounds = 1 if QUICK else 5
     out.append("## Edge against direct RPC\n")
     out.append(f"`GET /v1/users/{{id}}` through the edge with `wrk -t1 -d{seconds}s`, against GetUser straight to "
                "user-service with `h2load` at the same concurrency (`-c 4 -m 8`, or `-c 1 -m 1`) for about as "
@@ -517,10 +522,13 @@ def main():
                "(through edge / direct) | load generator CPU/req (wrk / h2load) | edge p50 | direct p50 | added at p50 |")
     out.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     shared_direct_us = 0.0
+    per_connection_shares = []
     for placement in PLACEMENTS:
         for label, (through_edge, direct) in edge_versus_direct(bin_dir, seconds, placement, rounds).items():
             if placement is PLACEMENTS[1] and label == "32 in flight":
                 shared_direct_us = direct["user_us"]
+            if "share_per_connection" in through_edge:
+                per_connection_shares.append(f"{through_edge['share_per_connection'] * 100:.0f}% {placement[0]}")
             shares = ", ".join(f"{share * 100:.0f}" for share in through_edge["shares"])
             out.append(f"| {placement[0]} | {label} | {through_edge['qps']:,.0f} | {direct['qps']:,.0f} | "
                        f"{through_edge['share'] * 100:.0f}% ({shares}) | {through_edge['edge_us']:.1f} µs | "
@@ -535,6 +543,9 @@ def main():
                f"{floor['cpu_us']:.1f} µs of CPU per request. An edge that did nothing but that, sharing a core with "
                f"a service that spends {shared_direct_us:.1f} µs per request, could keep at most "
                f"{shared_direct_us / (shared_direct_us + floor['cpu_us']) * 100:.0f}% of its throughput.")
+    out.append("- *one connection per client*: against GetUser with `h2load -c 32 -m 1` in the same rounds (32 "
+               "clients each on its own connection with one call at a time, as wrk's are, instead of sharing 4), "
+               "the edge's share is " + ", ".join(per_connection_shares) + ".")
     out.append(f"- *allocations*: {edge_allocations(bin_dir):.1f} malloc/calloc/realloc calls in the edge per "
                "`GET /v1/users/{id}` (`Benchmarks/c/malloc_count.c` preloaded, `wrk -c32 -d2s`).")
     for name, edge_cpu, user_cpu, load_cpu, question in PLACEMENTS:
