@@ -21,8 +21,9 @@ final class ServiceCluster: @unchecked Sendable {
     self.folder = FileManager.default.temporaryDirectory.appendingPathComponent("cluster-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: self.folder, withIntermediateDirectories: true)
     self.extraOrderArguments = orderArguments
-    self.user = try await Self.startUser(folder: self.folder, port: 0)
-    self.order = try await Self.startOrder(folder: self.folder, port: 0, userPort: self.user.port, extra: orderArguments)
+    // Tests restart these on the same ports, so the ports come from outside the ephemeral range.
+    self.user = try await Self.startUser(folder: self.folder, port: LoopbackPort.unused())
+    self.order = try await Self.startOrder(folder: self.folder, port: LoopbackPort.unused(), userPort: self.user.port, extra: orderArguments)
   }
 
   static func startUser(folder: URL, port: Int) async throws -> ServerProcess {

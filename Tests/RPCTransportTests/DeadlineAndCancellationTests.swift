@@ -64,12 +64,11 @@ struct DeadlineAndCancellationTests {
       // handler to start even on a loaded machine, so that there is a handler to cancel.)
       let connection = try RawHTTP2Connection(port: server.port)
       try await connection.sendPreface()
-      try await connection.sendHeaders(
+      try await connection.sendRequest(
         streamID: 1,
         RawHTTP2Connection.grpcHeaders(path: "/bench.v1.Echo/Echo", extra: [("grpc-timeout", "500m"), ("x-sleep-ms", "5000")]),
-        endStream: false
+        body: [0, 0, 0, 0, 0]
       )
-      try await connection.sendData(streamID: 1, [0, 0, 0, 0, 0], endStream: true)
       let start = ContinuousClock.now
       let (frames, _) = await connection.readFrames { $0.type == 1 && $0.streamID == 1 && $0.flags & 0x1 != 0 }
       #expect(frames.contains { $0.type == 1 && $0.streamID == 1 })
@@ -85,12 +84,11 @@ struct DeadlineAndCancellationTests {
       let connection = try RawHTTP2Connection(port: server.port)
       try await connection.sendPreface()
       for (streamID, timeout) in [(UInt32(1), "30S"), (UInt32(3), "500m")] {
-        try await connection.sendHeaders(
+        try await connection.sendRequest(
           streamID: streamID,
           RawHTTP2Connection.grpcHeaders(path: "/bench.v1.Echo/Echo", extra: [("grpc-timeout", timeout), ("x-sleep-ms", "5000")]),
-          endStream: false
+          body: [0, 0, 0, 0, 0]
         )
-        try await connection.sendData(streamID: streamID, [0, 0, 0, 0, 0], endStream: true)
       }
       let start = ContinuousClock.now
       let (frames, _) = await connection.readFrames { $0.type == 1 && $0.streamID == 3 && $0.flags & 0x1 != 0 }

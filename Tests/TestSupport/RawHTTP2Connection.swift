@@ -1,5 +1,4 @@
 import Foundation
-import Dispatch
 
 #if canImport(Glibc)
 import Glibc
@@ -9,7 +8,7 @@ import Glibc
 /// well-behaved client would: garbage, endless streams, odd headers.
 public final class RawHTTP2Connection: @unchecked Sendable {
   // @unchecked: one test drives a connection at a time; the blocking socket calls run on
-  // Dispatch threads (`offload`) so that they never hold Swift concurrency's cooperative threads.
+  // threads of their own (`offload`) so that they never hold Swift concurrency's cooperative threads.
   public struct Frame: Sendable {
     public let type: UInt8
     public let flags: UInt8
@@ -78,13 +77,26 @@ public final class RawHTTP2Connection: @unchecked Sendable {
 
   /// Sends a HEADERS frame with literal (unindexed, not Huffman-coded) header fields.
   public func sendHeaders(streamID: UInt32, _ headers: [(String, String)], endStream: Bool) async throws {
+    try await self.send(Self.headersFrame(streamID: streamID, headers, endStream: endStream))
+  }
+
+  /// Sends a whole request, HEADERS and then DATA ending the stream, in one write: a test that
+  /// times the call from its headers needs its body not to lag behind them on a loaded machine.
+  public func sendRequest(streamID: UInt32, _ headers: [(String, String)], body: [UInt8]) async throws {
+    try await self.send(
+      Self.headersFrame(streamID: streamID, headers, endStream: false)
+        + Self.frame(type: 0, flags: 0x1, streamID: streamID, payload: body)
+    )
+  }
+
+  private static func headersFrame(streamID: UInt32, _ headers: [(String, String)], endStream: Bool) -> [UInt8] {
     var block: [UInt8] = []
     for (name, value) in headers {
       block.append(0x00)
       block += Self.hpackLength(name.utf8.count) + Array(name.utf8)
       block += Self.hpackLength(value.utf8.count) + Array(value.utf8)
     }
-    try await self.send(Self.frame(type: 1, flags: 0x4 | (endStream ? 0x1 : 0), streamID: streamID, payload: block))
+    return Self.frame(type: 1, flags: 0x4 | (endStream ? 0x1 : 0), streamID: streamID, payload: block)
   }
 
   /// Sends a DATA frame.
@@ -172,12 +184,15 @@ public final class RawHTTP2Connection: @unchecked Sendable {
   }
 }
 
-/// Runs blocking work on a Dispatch thread, so that it does not hold one of the few threads of
-/// Swift concurrency's cooperative pool that every other test needs.
+/// Runs blocking work on a thread of its own, so that it holds neither one of the few threads of
+/// Swift concurrency's cooperative pool nor one of Dispatch's: on Linux the global queue runs
+/// about one work item per core, and with two cores a few tests blocked in `recv` would queue
+/// every other test's socket call behind them for as long as their reads wait.
 public func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
   try await withCheckedThrowingContinuation { continuation in
-    DispatchQueue.global().async {
+    let thread = Thread {
       continuation.resume(with: Result { try body() })
     }
+    thread.start()
   }
 }

@@ -49,29 +49,27 @@ public enum Subprocess {
     process.standardOutput = output
     process.standardError = errors
     try process.run()
-    // The blocking reads and the wait run on Dispatch threads, never on Swift concurrency's
-    // small cooperative pool, which other tests need meanwhile.
-    return await withCheckedContinuation { continuation in
-      DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(timeout.components.seconds * 1_000_000_000))) {
-        if process.isRunning { process.terminate() }
-      }
-      DispatchQueue.global().async {
-        let group = DispatchGroup()
-        nonisolated(unsafe) var stdoutData = Data()
-        nonisolated(unsafe) var stderrData = Data()
-        DispatchQueue.global().async(group: group) { stdoutData = output.fileHandleForReading.readDataToEndOfFile() }
-        DispatchQueue.global().async(group: group) { stderrData = errors.fileHandleForReading.readDataToEndOfFile() }
-        input.fileHandleForWriting.write(Data(stdin.utf8))
-        try? input.fileHandleForWriting.close()
-        group.wait()
-        process.waitUntilExit()
-        continuation.resume(returning: Output(
-          status: process.terminationStatus,
-          stdout: String(decoding: stdoutData, as: UTF8.self),
-          stderr: String(decoding: stderrData, as: UTF8.self)
-        ))
-      }
+    // The blocking reads and the wait run on threads of their own (`offload`), never on Swift
+    // concurrency's small cooperative pool nor Dispatch's, which other tests need meanwhile.
+    DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(timeout.components.seconds * 1_000_000_000))) {
+      if process.isRunning { process.terminate() }
     }
+    let stdoutReader = output.fileHandleForReading
+    let stderrReader = errors.fileHandleForReading
+    let stdinWriter = input.fileHandleForWriting
+    async let stdoutData = offload { stdoutReader.readDataToEndOfFile() }
+    async let stderrData = offload { stderrReader.readDataToEndOfFile() }
+    try await offload {
+      stdinWriter.write(Data(stdin.utf8))
+      try? stdinWriter.close()
+    }
+    let (stdoutBytes, stderrBytes) = try await (stdoutData, stderrData)
+    try await offload { process.waitUntilExit() }
+    return Output(
+      status: process.terminationStatus,
+      stdout: String(decoding: stdoutBytes, as: UTF8.self),
+      stderr: String(decoding: stderrBytes, as: UTF8.self)
+    )
   }
 
   /// Runs a script of Tests/Python with the venv's interpreter; fails unless it exits 0.
