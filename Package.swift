@@ -236,6 +236,7 @@ let package = Package(
       dependencies: [
         "RPCCore", "RPCTransport", "RPCHealth", "HealthV1", "BenchV1", "InteropTesting", "InteropService", "TestSupport",
         .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOEmbedded", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
       ],
       swiftSettings: strictSettings

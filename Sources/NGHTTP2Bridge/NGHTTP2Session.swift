@@ -31,7 +31,7 @@ public final class NGHTTP2Session {
   private var session: OpaquePointer!
   private let allocator: ByteBufferAllocator
   private let maxHeaderListBytes: Int
-  /// Events recorded by callbacks during `receive`, handed out by `takeEvents`.
+  /// Events recorded by callbacks during `receive` or `flush`, handed out by `takeEvents`.
   private var events: [NGHTTP2Event] = []
   /// The header block being received. HTTP/2 sends a block (HEADERS and its CONTINUATIONs) with
   /// no other frame in between, so there is at most one; a plain property, because updating a
@@ -131,6 +131,11 @@ public final class NGHTTP2Session {
     try nghttp2Check(result, "nghttp2_session_mem_recv")
   }
 
+  /// Whether events wait to be taken. Sending records some too: a stream closes once its last
+  /// frame is out, and a request nghttp2 may no longer send (the peer sent GOAWAY) is closed
+  /// with REFUSED_STREAM when its turn to be sent comes.
+  public var hasEvents: Bool { !self.events.isEmpty }
+
   /// The events recorded since the last call.
   public func takeEvents() -> [NGHTTP2Event] {
     defer { self.events.removeAll(keepingCapacity: true) }
@@ -151,6 +156,10 @@ public final class NGHTTP2Session {
 
   /// Whether nghttp2 wants more input; false once the session has ended (after GOAWAY both ways).
   public var wantsRead: Bool { nghttp2_session_want_read(self.session) != 0 }
+
+  /// Whether a new request may be submitted: false once the peer sent GOAWAY or the session is
+  /// closing, when nghttp2 would refuse the stream only as it came to send it.
+  public var acceptsNewStreams: Bool { nghttp2_session_check_request_allowed(self.session) != 0 }
 
   /// Whether nghttp2 has something to send.
   public var wantsWrite: Bool { nghttp2_session_want_write(self.session) != 0 }

@@ -176,6 +176,22 @@ struct ConnectionTests {
       try await Task.sleep(for: .milliseconds(600))
       #expect(try await client.echo(EchoRequest(payload: [2])).payload == [2])
       #expect(probe.snapshot.completed == 2)
+      #expect(probe.snapshot.peers.count == 2, "one connection per call: \(probe.snapshot.peers)")
+    }
+  }
+
+  @Test("The idle limit counts from the last response, even when the client sends nothing after it")
+  func idleAfterLastResponse() async throws {
+    try await withTestServer(services: [ProbeService()], configure: { $0.maxConnectionIdle = .milliseconds(200) }) { server in
+      // A raw client: after the response it sends no frame at all, not even a SETTINGS ACK,
+      // so the server learns of nothing more than what it sent itself.
+      let connection = try RawHTTP2Connection(port: server.port)
+      try await connection.sendPreface()
+      try await connection.sendRequest(streamID: 1, RawHTTP2Connection.grpcHeaders(path: "/bench.v1.Echo/Echo"), body: [0, 0, 0, 0, 0])
+      let (response, _) = await connection.readFrames { $0.type == 1 && $0.streamID == 1 && $0.flags & 0x1 != 0 }
+      #expect(response.contains { $0.type == 1 && $0.streamID == 1 && $0.flags & 0x1 != 0 }, "expected the trailers")
+      let (after, _) = await connection.readFrames { $0.type == 7 }
+      #expect(after.contains { $0.type == 7 }, "expected GOAWAY once idle")
     }
   }
 

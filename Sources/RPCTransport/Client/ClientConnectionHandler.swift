@@ -95,6 +95,11 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
       call.completion(.failure(CallFailure(error: RPCError(code: .unavailable, message: "The connection closed."), unprocessed: true)))
       return
     }
+    // The pool leased this connection before its GOAWAY was read: the call goes elsewhere.
+    guard self.session.acceptsNewStreams else {
+      call.completion(.failure(CallFailure(error: RPCError(code: .unavailable, message: "The server is going away (GOAWAY)."), unprocessed: true)))
+      return
+    }
     var headers: [HTTP2Header] = []
     headers.reserveCapacity(8 + call.metadata.count)
     headers += [
@@ -393,6 +398,9 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
       try self.session.writePending(to: context)
     } catch {
       self.closeConnection(reason: "HTTP/2 error: \(error)")
+      return
     }
+    // A stream refused as it came to be sent ends its call now, not at the next read.
+    if self.session.hasEvents { self.processEvents() }
   }
 }

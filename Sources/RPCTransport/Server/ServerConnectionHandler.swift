@@ -445,6 +445,9 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
       context.close(promise: nil)
       return
     }
+    // A stream closes once its last frame is out: forget it now, not at the client's next
+    // frame, which may never come (the idle timer waits for the table to empty).
+    if self.session.hasEvents { self.processEvents() }
     if !self.session.wantsRead && !self.session.wantsWrite && !self.lingering {
       context.close(promise: nil)
     }
