@@ -46,14 +46,23 @@ struct InteropTests {
   @Test("SIGTERM: the server stops accepting, finishes the call in flight, and exits 0")
   func gracefulStopOnSignal() async throws {
     let server = try await ServerProcess(ServerProcess.binary("interop-server"), ["--port", "0"])
-    // A grpcio client call that the server sleeps on for 1.5 s.
+    // A grpcio client call that the server sleeps on for 2.5 s. The script creates `sent` once
+    // the call is on its way: Python and grpcio take from 0.3 s to well over a second to start
+    // on a loaded machine, so a fixed wait could signal before there is a call to finish.
+    let sent = FileManager.default.temporaryDirectory.appendingPathComponent("interop-sent-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: sent) }
     let slowCall = Task {
       try await Subprocess.run(
         Repository.python,
-        ["-c", Self.slowCallScript, String(server.port)]
+        ["-c", Self.slowCallScript, String(server.port), sent.path]
       )
     }
-    try await Task.sleep(for: .milliseconds(700))
+    let start = ContinuousClock.now
+    while !FileManager.default.fileExists(atPath: sent.path), ContinuousClock.now - start < .seconds(30) {
+      try await Task.sleep(for: .milliseconds(20))
+    }
+    // Time for the request to cross loopback and reach the handler, which then sleeps 2.5 s.
+    try await Task.sleep(for: .milliseconds(500))
     let status = await server.stop(signal: SIGTERM)
     #expect(status == 0, "\(server.stderr)")
     let output = try await slowCall.value
@@ -69,8 +78,10 @@ struct InteropTests {
     from grpc.testing import messages_pb2, test_pb2_grpc
     channel = grpc.insecure_channel(f"127.0.0.1:{sys.argv[1]}")
     stub = test_pb2_grpc.TestServiceStub(channel)
-    response = stub.UnaryCall(messages_pb2.SimpleRequest(response_size=314), timeout=10,
-                              metadata=[("x-interop-sleep-ms", "1500")])
-    print("OK", len(response.payload.body))
+    grpc.channel_ready_future(channel).result(timeout=20)
+    call = stub.UnaryCall.future(messages_pb2.SimpleRequest(response_size=314), timeout=20,
+                                 metadata=[("x-interop-sleep-ms", "2500")])
+    open(sys.argv[2], "w").close()
+    print("OK", len(call.result().payload.body))
     """
 }

@@ -182,7 +182,8 @@ struct ConnectionTests {
 
   @Test("The idle limit counts from the last response, even when the client sends nothing after it")
   func idleAfterLastResponse() async throws {
-    try await withTestServer(services: [ProbeService()], configure: { $0.maxConnectionIdle = .milliseconds(200) }) { server in
+    // A limit long enough for the request to arrive first even on a loaded machine.
+    try await withTestServer(services: [ProbeService()], configure: { $0.maxConnectionIdle = .seconds(1) }) { server in
       // A raw client: after the response it sends no frame at all, not even a SETTINGS ACK,
       // so the server learns of nothing more than what it sent itself.
       let connection = try RawHTTP2Connection(port: server.port)
