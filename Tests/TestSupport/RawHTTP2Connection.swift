@@ -70,9 +70,9 @@ public final class RawHTTP2Connection: @unchecked Sendable {
     }
   }
 
-  /// Sends the client preface and an empty SETTINGS frame.
-  public func sendPreface() async throws {
-    try await self.send(Self.preface + Self.frame(type: 4, flags: 0, streamID: 0, payload: []))
+  /// Sends the client preface and an empty SETTINGS frame, and `frames` in the same write.
+  public func sendPreface(followedBy frames: [UInt8] = []) async throws {
+    try await self.send(Self.preface + Self.frame(type: 4, flags: 0, streamID: 0, payload: []) + frames)
   }
 
   /// Sends a HEADERS frame with literal (unindexed, not Huffman-coded) header fields.
@@ -83,10 +83,12 @@ public final class RawHTTP2Connection: @unchecked Sendable {
   /// Sends a whole request, HEADERS and then DATA ending the stream, in one write: a test that
   /// times the call from its headers needs its body not to lag behind them on a loaded machine.
   public func sendRequest(streamID: UInt32, _ headers: [(String, String)], body: [UInt8]) async throws {
-    try await self.send(
-      Self.headersFrame(streamID: streamID, headers, endStream: false)
-        + Self.frame(type: 0, flags: 0x1, streamID: streamID, payload: body)
-    )
+    try await self.send(Self.request(streamID: streamID, headers, body: body))
+  }
+
+  /// The frames of a whole request: HEADERS, then DATA ending the stream.
+  public static func request(streamID: UInt32, _ headers: [(String, String)], body: [UInt8]) -> [UInt8] {
+    Self.headersFrame(streamID: streamID, headers, endStream: false) + Self.frame(type: 0, flags: 0x1, streamID: streamID, payload: body)
   }
 
   private static func headersFrame(streamID: UInt32, _ headers: [(String, String)], endStream: Bool) -> [UInt8] {
