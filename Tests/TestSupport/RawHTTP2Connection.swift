@@ -25,13 +25,7 @@ public final class RawHTTP2Connection: @unchecked Sendable {
   public init(port: Int, timeout: Duration = .seconds(5)) throws {
     let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = in_port_t(UInt16(port).bigEndian)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    let result = withUnsafePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    }
+    let result = withLoopbackAddress(port: port) { connect(fd, $0, $1) }
     guard result == 0 else {
       Glibc.close(fd)
       throw POSIXError(.init(rawValue: errno) ?? .ECONNREFUSED)
@@ -183,6 +177,18 @@ public final class RawHTTP2Connection: @unchecked Sendable {
     guard frame.type == 3, frame.payload.count == 4 else { return false }
     let code = UInt32(frame.payload[0]) << 24 | UInt32(frame.payload[1]) << 16 | UInt32(frame.payload[2]) << 8 | UInt32(frame.payload[3])
     return errorCode.map { $0 == code } ?? true
+  }
+}
+
+/// Calls `body` with the socket address of `127.0.0.1:port` and its length, for `bind` or
+/// `connect`.
+func withLoopbackAddress<Result>(port: Int, _ body: (UnsafePointer<sockaddr>, socklen_t) -> Result) -> Result {
+  var address = sockaddr_in()
+  address.sin_family = sa_family_t(AF_INET)
+  address.sin_port = in_port_t(UInt16(port).bigEndian)
+  address.sin_addr.s_addr = inet_addr("127.0.0.1")
+  return withUnsafePointer(to: &address) {
+    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
   }
 }
 
